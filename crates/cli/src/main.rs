@@ -1,0 +1,209 @@
+//! `segmenter`: the engine on local files (see `cli-contract` in the README).
+//! Argument parsing and files only; every number comes from the engine.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use segmenter_engine::demo::DemoStore;
+use segmenter_engine::export::write_customers_csv;
+use segmenter_engine::pipeline::{self, Input, Progress, Sink};
+use segmenter_engine::summary::Summary;
+use segmenter_engine::{Analysis, Date, Options};
+
+#[derive(Parser)]
+#[command(
+    name = "segmenter",
+    version,
+    about = "Privacy-first customer segmentation of store exports"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse order exports; write summary.json and customers.csv to DIR.
+    Analyze {
+        /// Input files (format detected from the header row).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Output directory (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Analyse the data as it stood at the end of this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        as_of: Option<Date>,
+        /// A segment NAME=QUERY in the segment query language (repeatable).
+        #[arg(long = "segment", value_name = "NAME=QUERY")]
+        segments: Vec<String>,
+        /// Comma list of shopify,klaviyo,meta,google,tiktok,csv,json.
+        #[arg(long, value_name = "FORMATS")]
+        export: Option<String>,
+        /// Seed for the randomised steps (results are deterministic per seed).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Write the built-in demo store as a Shopify orders export.
+    Demo {
+        /// Output CSV file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value_t = DemoStore::default().seed)]
+        seed: u64,
+        #[arg(long, default_value_t = DemoStore::default().customers)]
+        customers: u32,
+    },
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    let valid_shape = text.len() == 10;
+    Date::parse_timestamp(text)
+        .filter(|_| valid_shape)
+        .ok_or_else(|| format!("{text:?} is not a date in the form YYYY-MM-DD"))
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line: scripts read the reason from stderr.
+            let message = format!("{error:#}").replace('\n', " ");
+            eprintln!("segmenter: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Analyze {
+            files,
+            out,
+            as_of,
+            segments,
+            export,
+            seed: _,
+        } => {
+            if !segments.is_empty() {
+                bail!("--segment is not available yet in this version");
+            }
+            if export.is_some() {
+                bail!("--export is not available yet in this version");
+            }
+            analyze(&files, &out, &Options { as_of })
+        }
+        Command::Demo {
+            out,
+            seed,
+            customers,
+        } => {
+            let store = DemoStore {
+                seed,
+                customers,
+                ..DemoStore::default()
+            };
+            fs::write(&out, store.generate())
+                .with_context(|| format!("cannot write {}", out.display()))
+        }
+    }
+}
+
+fn analyze(files: &[PathBuf], out: &Path, options: &Options) -> Result<()> {
+    let mut inputs = Vec::with_capacity(files.len());
+    for path in files {
+        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        inputs.push(Input {
+            name: path.display().to_string(),
+            size,
+            reader: file,
+        });
+    }
+    let mut sink = StderrProgress::new();
+    let analysis = pipeline::analyze_readers(inputs, options, &mut sink)?;
+    sink.clear();
+
+    fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let summary = Summary::of(&analysis);
+    write_file(&out.join("summary.json"), |w| {
+        serde_json::to_writer_pretty(&mut *w, &summary)?;
+        writeln!(w)?;
+        Ok(())
+    })?;
+    write_file(&out.join("customers.csv"), |w| {
+        write_customers_csv(&analysis, w)?;
+        Ok(())
+    })?;
+    for warning in &analysis.quality.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if analysis.customers.is_empty() {
+        bail!("no purchases to analyse: {}", exclusion_summary(&analysis));
+    }
+    Ok(())
+}
+
+fn exclusion_summary(analysis: &Analysis) -> String {
+    let q = &analysis.quality;
+    let reasons: Vec<String> = q
+        .rows_excluded
+        .iter()
+        .map(|(reason, n)| format!("{reason}: {n}"))
+        .collect();
+    format!(
+        "all {} rows were excluded ({})",
+        q.rows_read,
+        reasons.join(", ")
+    )
+}
+
+fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<()>) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut writer = BufWriter::new(file);
+    write(&mut writer).with_context(|| format!("cannot write {}", path.display()))?;
+    writer
+        .flush()
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Draws a one-line progress report on a terminal; silent otherwise.
+struct StderrProgress {
+    enabled: bool,
+    drawn: bool,
+}
+
+impl StderrProgress {
+    fn new() -> Self {
+        StderrProgress {
+            enabled: std::io::stderr().is_terminal(),
+            drawn: false,
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.drawn {
+            eprint!("\r\x1b[K");
+            self.drawn = false;
+        }
+    }
+}
+
+impl Sink for StderrProgress {
+    fn progress(&mut self, p: &Progress) -> bool {
+        if self.enabled {
+            let percent = p
+                .bytes_total
+                .filter(|&t| t > 0)
+                .map(|t| format!(" {:>3}%", p.bytes_done * 100 / t))
+                .unwrap_or_default();
+            eprint!("\r\x1b[K{}{percent} · {} rows", p.file, p.rows_done);
+            self.drawn = true;
+        }
+        true
+    }
+}

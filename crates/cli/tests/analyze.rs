@@ -1,0 +1,199 @@
+//! The `segmenter` binary against the CLI contract, on the engine's fixtures.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../engine/tests/data")
+        .join(name)
+}
+
+fn segmenter(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_segmenter"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("segmenter-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn read_summary(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
+    serde_json::from_str(&text).expect("valid json")
+}
+
+#[test]
+fn analyze_writes_the_contract_files() {
+    let out = temp_dir("contract");
+    let input = fixture("shopify_orders_small.csv");
+    let result = segmenter(&[
+        "analyze",
+        input.to_str().expect("utf8 path"),
+        "--out",
+        out.to_str().expect("utf8 path"),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+
+    let s = read_summary(&out);
+    assert_eq!(s["rows_read"], 19);
+    assert_eq!(s["rows_used"], 11);
+    let excluded: u64 = s["rows_excluded"]
+        .as_object()
+        .expect("object")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(excluded, 8);
+    assert_eq!(s["rows_excluded"]["cancelled"], 2);
+    assert_eq!(s["rows_excluded"]["no_customer"], 1);
+    assert_eq!(s["customers"], 4);
+    assert_eq!(s["orders"], 7);
+    assert_eq!(s["revenue"], 382.99);
+    assert_eq!(s["currency"], "USD");
+    assert_eq!(s["first_order"], "2025-01-05");
+    assert_eq!(s["last_order"], "2025-12-06");
+    assert_eq!(s["as_of"], "2025-12-06");
+    assert_eq!(s["rfm_groups"]["LOYAL"], 1);
+    assert_eq!(s["rfm_groups"]["DORMANT"], 2);
+    assert_eq!(s["rfm_groups"]["CHAMPIONS"], 0);
+
+    let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group")
+    );
+    assert_eq!(
+        lines.next(),
+        Some("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL")
+    );
+    assert_eq!(lines.count(), 3);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn as_of_is_honoured() {
+    let out = temp_dir("as-of");
+    let input = fixture("shopify_orders_small.csv");
+    let result = segmenter(&[
+        "analyze",
+        input.to_str().expect("utf8 path"),
+        "--out",
+        out.to_str().expect("utf8 path"),
+        "--as-of",
+        "2025-09-30",
+    ]);
+    assert!(result.status.success());
+    let s = read_summary(&out);
+    assert_eq!(s["as_of"], "2025-09-30");
+    assert_eq!(s["rows_excluded"]["after_as_of"], 6);
+    assert_eq!(s["customers"], 3);
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn unusable_input_fails_with_one_line_reason() {
+    let dir = temp_dir("bad");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "foo,bar\n1,2\n").expect("write");
+    let result = segmenter(&[
+        "analyze",
+        bad.to_str().expect("utf8 path"),
+        "--out",
+        dir.join("out").to_str().expect("utf8 path"),
+    ]);
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad.csv") && stderr.contains("header"),
+        "{stderr}"
+    );
+
+    let missing = segmenter(&["analyze", "/no/such/file.csv", "--out", "/tmp/x"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/no/such/file.csv"));
+
+    let bad_date = segmenter(&[
+        "analyze",
+        "x.csv",
+        "--out",
+        "/tmp/x",
+        "--as-of",
+        "2025-13-01",
+    ]);
+    assert!(!bad_date.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn all_rows_excluded_is_a_failure_that_still_explains() {
+    let dir = temp_dir("excluded");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("guests.csv");
+    std::fs::write(
+        &file,
+        "customer_id,order_id,order_date,amount\n,A,2025-01-01,5\n",
+    )
+    .expect("write");
+    let result = segmenter(&[
+        "analyze",
+        file.to_str().expect("utf8 path"),
+        "--out",
+        dir.join("out").to_str().expect("utf8 path"),
+    ]);
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(stderr.contains("no_customer: 1"), "{stderr}");
+    assert_eq!(
+        read_summary(&dir.join("out"))["rows_excluded"]["no_customer"],
+        1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_export_analyses_like_the_engine_says() {
+    let dir = temp_dir("demo");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let csv = dir.join("demo.csv");
+    let made = segmenter(&[
+        "demo",
+        "--out",
+        csv.to_str().expect("utf8"),
+        "--customers",
+        "300",
+    ]);
+    assert!(made.status.success());
+    let out = dir.join("out");
+    let result = segmenter(&[
+        "analyze",
+        csv.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    let bytes = std::fs::read(&csv).expect("demo csv");
+    let engine =
+        segmenter_engine::analyze_bytes("demo.csv", &bytes, &Default::default()).expect("engine");
+    assert_eq!(s["customers"], engine.customers.len() as u64);
+    assert_eq!(s["rows_read"], engine.quality.rows_read);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,203 @@
+//! Customers as rows: the record behind `customers.csv` and the page's
+//! customer table, with sorting, filtering and paging done here (in the
+//! worker), so the page only ever holds the rows it shows.
+
+use std::cmp::Ordering;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::pipeline::Analysis;
+use crate::rfm::RfmGroup;
+use crate::summary::cents;
+
+/// One customer with every per-customer field, in `customers.csv` order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub customer_id: String,
+    pub email: Option<String>,
+    pub orders: u32,
+    pub revenue: f64,
+    pub first_order: Date,
+    pub last_order: Date,
+    pub recency_days: i32,
+    pub frequency: u32,
+    pub tenure_days: i32,
+    pub aov: f64,
+    pub r: u8,
+    pub f: u8,
+    pub m: u8,
+    pub rfm_group: RfmGroup,
+}
+
+/// A column of the customer table, for sorting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerColumn {
+    CustomerId,
+    Email,
+    Orders,
+    Revenue,
+    FirstOrder,
+    LastOrder,
+    RecencyDays,
+    Frequency,
+    TenureDays,
+    Aov,
+    R,
+    F,
+    M,
+    RfmGroup,
+}
+
+impl CustomerColumn {
+    /// Every column, in `customers.csv` order.
+    pub const ALL: [CustomerColumn; 14] = [
+        CustomerColumn::CustomerId,
+        CustomerColumn::Email,
+        CustomerColumn::Orders,
+        CustomerColumn::Revenue,
+        CustomerColumn::FirstOrder,
+        CustomerColumn::LastOrder,
+        CustomerColumn::RecencyDays,
+        CustomerColumn::Frequency,
+        CustomerColumn::TenureDays,
+        CustomerColumn::Aov,
+        CustomerColumn::R,
+        CustomerColumn::F,
+        CustomerColumn::M,
+        CustomerColumn::RfmGroup,
+    ];
+
+    /// The `customers.csv` header name.
+    pub fn code(self) -> &'static str {
+        match self {
+            CustomerColumn::CustomerId => "customer_id",
+            CustomerColumn::Email => "email",
+            CustomerColumn::Orders => "orders",
+            CustomerColumn::Revenue => "revenue",
+            CustomerColumn::FirstOrder => "first_order",
+            CustomerColumn::LastOrder => "last_order",
+            CustomerColumn::RecencyDays => "recency_days",
+            CustomerColumn::Frequency => "frequency",
+            CustomerColumn::TenureDays => "tenure_days",
+            CustomerColumn::Aov => "aov",
+            CustomerColumn::R => "r",
+            CustomerColumn::F => "f",
+            CustomerColumn::M => "m",
+            CustomerColumn::RfmGroup => "rfm_group",
+        }
+    }
+}
+
+/// Which customers the page asks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerQuery {
+    pub sort: CustomerColumn,
+    pub descending: bool,
+    /// Only customers of this group, when set.
+    pub group: Option<RfmGroup>,
+    pub offset: u32,
+    pub limit: u32,
+}
+
+impl Default for CustomerQuery {
+    fn default() -> Self {
+        CustomerQuery {
+            sort: CustomerColumn::Revenue,
+            descending: true,
+            group: None,
+            offset: 0,
+            limit: 25,
+        }
+    }
+}
+
+/// A page of customers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerPage {
+    pub query: CustomerQuery,
+    /// Customers matching the query's filter (all pages).
+    pub total: u32,
+    pub rows: Vec<CustomerRow>,
+}
+
+impl Analysis {
+    /// The full row of customer `i`.
+    pub fn customer_row(&self, i: usize) -> CustomerRow {
+        let c = &self.customers;
+        CustomerRow {
+            customer_id: c.id[i].to_string(),
+            email: c.email[i].as_deref().map(str::to_string),
+            orders: c.orders[i],
+            revenue: cents(c.revenue[i]),
+            first_order: c.first_order[i],
+            last_order: c.last_order[i],
+            recency_days: c.recency_days(i),
+            frequency: c.frequency(i),
+            tenure_days: c.tenure_days(i),
+            aov: cents(c.aov(i)),
+            r: self.rfm.r[i],
+            f: self.rfm.f[i],
+            m: self.rfm.m[i],
+            rfm_group: self.rfm.group[i],
+        }
+    }
+
+    /// Customer positions filtered by `group` and sorted by `column`; ties
+    /// keep customer-id order so that pages are stable.
+    pub fn customer_order(
+        &self,
+        column: CustomerColumn,
+        descending: bool,
+        group: Option<RfmGroup>,
+    ) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.customers.len() as u32)
+            .filter(|&i| group.is_none_or(|g| self.rfm.group[i as usize] == g))
+            .collect();
+        let compare = |a: &u32, b: &u32| {
+            let ordering = self.compare(column, *a as usize, *b as usize);
+            if descending {
+                ordering.reverse()
+            } else {
+                ordering
+            }
+        };
+        // Stable sort: equal keys stay in id order.
+        order.sort_by(compare);
+        order
+    }
+
+    /// Cuts a page out of an order from [`Analysis::customer_order`].
+    pub fn customer_page(&self, order: &[u32], query: CustomerQuery) -> CustomerPage {
+        let start = (query.offset as usize).min(order.len());
+        let end = start.saturating_add(query.limit as usize).min(order.len());
+        CustomerPage {
+            total: order.len() as u32,
+            rows: order[start..end]
+                .iter()
+                .map(|&i| self.customer_row(i as usize))
+                .collect(),
+            query,
+        }
+    }
+
+    fn compare(&self, column: CustomerColumn, a: usize, b: usize) -> Ordering {
+        let c = &self.customers;
+        match column {
+            CustomerColumn::CustomerId => c.id[a].cmp(&c.id[b]),
+            CustomerColumn::Email => c.email[a].cmp(&c.email[b]),
+            CustomerColumn::Orders | CustomerColumn::Frequency => c.orders[a].cmp(&c.orders[b]),
+            CustomerColumn::Revenue => c.revenue[a].total_cmp(&c.revenue[b]),
+            CustomerColumn::FirstOrder => c.first_order[a].cmp(&c.first_order[b]),
+            CustomerColumn::LastOrder => c.last_order[a].cmp(&c.last_order[b]),
+            CustomerColumn::RecencyDays => c.recency_days(a).cmp(&c.recency_days(b)),
+            CustomerColumn::TenureDays => c.tenure_days(a).cmp(&c.tenure_days(b)),
+            CustomerColumn::Aov => c.aov(a).total_cmp(&c.aov(b)),
+            CustomerColumn::R => self.rfm.r[a].cmp(&self.rfm.r[b]),
+            CustomerColumn::F => self.rfm.f[a].cmp(&self.rfm.f[b]),
+            CustomerColumn::M => self.rfm.m[a].cmp(&self.rfm.m[b]),
+            CustomerColumn::RfmGroup => self.rfm.group[a].cmp(&self.rfm.group[b]),
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Files the merchant takes away. One module per file kind; all of them
+//! write to any `std::io::Write`, so the CLI writes files and the worker
+//! writes bytes it hands to the page.
+
+pub(crate) mod csv_writer;
+mod customers_csv;
+
+pub use customers_csv::write_customers_csv;

@@ -1,0 +1,355 @@
+//! Ingest: from the bytes of the merchant's files to per-customer purchases.
+//!
+//! [`Ingest`] is push-based so that it runs the same way on `Blob` slices in
+//! the browser worker and on `read` buffers in the CLI: begin a file, push its
+//! bytes in chunks of any size, end it, and after the last file `finish`.
+//! Nothing here does I/O.
+//!
+//! Invariant: every data row is counted once, as used or as excluded with a
+//! reason (`rows_used + Σ rows_excluded == rows_read`, per file and overall).
+
+pub mod csv;
+mod error;
+mod layout;
+mod orders;
+mod quality;
+mod value;
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+pub use self::error::IngestError;
+pub use self::layout::Layout;
+pub use self::quality::{DataQuality, Exclusion, FileReport, RowIssue, ISSUES_KEPT_PER_REASON};
+pub use self::value::{normalise_email, parse_amount, AmountError};
+
+use self::csv::{CsvTokenizer, Record};
+use self::layout::RowOutcome;
+use self::orders::{CustomerIndex, Intern, OrderBook};
+use crate::customers::{CustomerTable, Identities, Purchase};
+use crate::date::Date;
+
+/// What ingest produces: the customer table and the row accounting behind it.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub quality: DataQuality,
+    pub customers: CustomerTable,
+    /// Counted purchases (an order with several lines counts once).
+    pub orders: u64,
+    /// Net revenue of the counted purchases.
+    pub revenue: f64,
+    /// The one currency of the counted purchases, if there is exactly one.
+    pub currency: Option<String>,
+    pub first_order: Option<Date>,
+    pub last_order: Option<Date>,
+    /// The analysis date: the `as_of` asked for, else the last order's day.
+    pub as_of: Option<Date>,
+}
+
+/// The ingest state machine. See the module documentation.
+#[derive(Debug)]
+pub struct Ingest {
+    as_of: Option<Date>,
+    names: Names,
+    done: Vec<(FileReport, OrderBook)>,
+    current: Option<FileState>,
+    quality: DataQuality,
+    rows_before_current: u64,
+}
+
+/// Interned customer identities and currency codes, shared by all files so
+/// that a customer in two files is one customer.
+#[derive(Debug, Default)]
+struct Names {
+    identities: Identities,
+    currencies: Vec<Box<str>>,
+    currency_index: FxHashMap<Box<str>, u16>,
+}
+
+impl Intern for Names {
+    fn customer(&mut self, key: &str, email: Option<&str>) -> CustomerIndex {
+        self.identities.intern(key, email)
+    }
+
+    fn currency(&mut self, code: &str) -> u16 {
+        if let Some(&index) = self.currency_index.get(code) {
+            return index;
+        }
+        let index = self.currencies.len() as u16;
+        self.currencies.push(code.into());
+        self.currency_index.insert(code.into(), index);
+        index
+    }
+}
+
+#[derive(Debug)]
+struct FileState {
+    report: FileReport,
+    tokenizer: CsvTokenizer,
+    /// The first bytes, held until we know whether they are a byte-order mark.
+    head: Vec<u8>,
+    head_done: bool,
+    layout: Option<Layout>,
+    book: OrderBook,
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+impl Ingest {
+    /// A new ingest. Orders after `as_of` (if given) are excluded.
+    pub fn new(as_of: Option<Date>) -> Ingest {
+        Ingest {
+            as_of,
+            names: Names::default(),
+            done: Vec::new(),
+            current: None,
+            quality: DataQuality::default(),
+            rows_before_current: 0,
+        }
+    }
+
+    /// Starts reading a file; ends the previous one if it was not ended.
+    pub fn begin_file(&mut self, name: &str) -> Result<(), IngestError> {
+        if self.current.is_some() {
+            self.end_file()?;
+        }
+        self.current = Some(FileState {
+            report: FileReport {
+                name: name.to_string(),
+                ..FileReport::default()
+            },
+            tokenizer: CsvTokenizer::new(b','),
+            head: Vec::new(),
+            head_done: false,
+            layout: None,
+            book: OrderBook::default(),
+        });
+        Ok(())
+    }
+
+    /// Data rows read so far over all files (for progress reports).
+    pub fn rows_read(&self) -> u64 {
+        self.rows_before_current + self.current.as_ref().map_or(0, |f| f.report.rows_read)
+    }
+
+    /// Feeds the next bytes of the current file.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
+        let Some(file) = self.current.as_mut() else {
+            return Err(IngestError::Read {
+                file: String::new(),
+                message: "bytes pushed before begin_file".into(),
+            });
+        };
+        file.report.bytes += chunk.len() as u64;
+        if file.head_done {
+            return file.feed(chunk, &mut self.names, &mut self.quality);
+        }
+        // Hold the first three bytes back until we can tell a byte-order mark.
+        file.head.extend_from_slice(chunk);
+        if file.head.len() < UTF8_BOM.len() {
+            return Ok(());
+        }
+        file.release_head(&mut self.names, &mut self.quality)
+    }
+
+    /// Ends the current file.
+    pub fn end_file(&mut self) -> Result<(), IngestError> {
+        let Some(mut file) = self.current.take() else {
+            return Ok(());
+        };
+        if !file.head_done {
+            file.release_head(&mut self.names, &mut self.quality)?;
+        }
+        let FileState {
+            mut report,
+            mut tokenizer,
+            mut layout,
+            mut book,
+            ..
+        } = file;
+        let names = &mut self.names;
+        let quality = &mut self.quality;
+        tokenizer.finish(|record| {
+            on_record(&mut report, &mut layout, &mut book, names, quality, &record)
+        })?;
+        if layout.is_none() {
+            return Err(IngestError::Empty { file: report.name });
+        }
+        self.rows_before_current += report.rows_read;
+        self.done.push((report, book));
+        Ok(())
+    }
+
+    /// Decides the fate of every order and builds the customer table.
+    pub fn finish(mut self) -> Result<Ingested, IngestError> {
+        self.end_file()?;
+        let mut quality = self.quality;
+
+        // The analysis date defaults to the day of the last order that counts.
+        let as_of = self.as_of.or_else(|| {
+            self.done
+                .iter()
+                .flat_map(|(_, book)| &book.orders)
+                .filter(|order| order.classify().is_ok())
+                .filter_map(|order| order.date)
+                .max()
+        });
+
+        let mut purchases = Vec::new();
+        let mut by_currency: BTreeMap<&str, u64> = BTreeMap::new();
+        let mut uses_no_currency = 0u64;
+        for (mut report, book) in self.done {
+            for order in &book.orders {
+                let fate = order.classify().and_then(|()| match (order.date, as_of) {
+                    (Some(date), Some(as_of)) if date > as_of => Err(Exclusion::AfterAsOf),
+                    _ => Ok(()),
+                });
+                let rows = u64::from(order.rows);
+                match fate {
+                    Err(reason) => *report.rows_excluded.entry(reason).or_default() += rows,
+                    Ok(()) => {
+                        report.rows_used += rows;
+                        if let (Some(customer), Some(date)) = (order.customer, order.date) {
+                            purchases.push(Purchase {
+                                customer,
+                                date,
+                                amount: order.net(),
+                            });
+                        }
+                        match order.currency {
+                            Some(c) => {
+                                *by_currency
+                                    .entry(&self.names.currencies[c as usize])
+                                    .or_default() += 1
+                            }
+                            None => uses_no_currency += 1,
+                        }
+                    }
+                }
+            }
+            quality.add_file(report);
+        }
+
+        let currency = match by_currency.len() {
+            0 => None,
+            1 => by_currency.keys().next().map(|c| c.to_string()),
+            _ => {
+                let parts: Vec<String> = by_currency
+                    .iter()
+                    .map(|(code, n)| format!("{code}: {n} orders"))
+                    .collect();
+                quality.warnings.push(format!(
+                    "Orders are in several currencies ({}). Revenue adds the amounts as written, without conversion.",
+                    parts.join(", ")
+                ));
+                None
+            }
+        };
+        if uses_no_currency > 0 && !by_currency.is_empty() {
+            quality.warnings.push(format!(
+                "{uses_no_currency} counted orders have no currency; they are assumed to be in the same currency as the others."
+            ));
+        }
+        if purchases.is_empty() {
+            quality.warnings.push(
+                "No purchases are left to analyse: every row was excluded (see the reasons above)."
+                    .to_string(),
+            );
+        }
+
+        let orders = purchases.len() as u64;
+        let revenue = purchases.iter().map(|p| p.amount).sum();
+        let first_order = purchases.iter().map(|p| p.date).min();
+        let last_order = purchases.iter().map(|p| p.date).max();
+        let customers = CustomerTable::from_purchases(
+            self.names.identities,
+            &purchases,
+            as_of.unwrap_or(Date::from_days(0)),
+        );
+        Ok(Ingested {
+            quality,
+            customers,
+            orders,
+            revenue,
+            currency,
+            first_order,
+            last_order,
+            as_of,
+        })
+    }
+}
+
+impl FileState {
+    /// Strips a byte-order mark from the held first bytes and feeds the rest.
+    fn release_head(
+        &mut self,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        self.head_done = true;
+        let head = std::mem::take(&mut self.head);
+        if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+            return Err(IngestError::Utf16 {
+                file: self.report.name.clone(),
+            });
+        }
+        let body = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
+        self.feed(body, names, quality)
+    }
+
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        let FileState {
+            report,
+            tokenizer,
+            layout,
+            book,
+            ..
+        } = self;
+        tokenizer.feed(chunk, |record| {
+            on_record(report, layout, book, names, quality, &record)
+        })
+    }
+}
+
+/// Handles one record: the first is the header, the rest are data rows.
+fn on_record(
+    report: &mut FileReport,
+    layout: &mut Option<Layout>,
+    book: &mut OrderBook,
+    names: &mut Names,
+    quality: &mut DataQuality,
+    record: &Record<'_>,
+) -> Result<(), IngestError> {
+    let Some(layout) = layout.as_ref() else {
+        let header: Vec<String> = record
+            .iter()
+            .map(|field| String::from_utf8_lossy(field).trim().to_string())
+            .collect();
+        let detected = Layout::detect(&report.name, &header)?;
+        report.format = detected.code().to_string();
+        *layout = Some(detected);
+        return Ok(());
+    };
+    report.rows_read += 1;
+    match layout.read(&report.name, record) {
+        RowOutcome::Excluded(issue) => {
+            *report.rows_excluded.entry(issue.reason).or_default() += 1;
+            quality.note_issue(issue);
+        }
+        RowOutcome::Line(line) => {
+            if let Some(issue) = book.add(line, names) {
+                quality.note_issue(issue);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

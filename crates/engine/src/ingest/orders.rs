@@ -1,0 +1,309 @@
+//! Grouping rows into orders, and deciding which orders are purchases.
+//!
+//! A Shopify export writes one row per line item and puts the order's status
+//! and totals on its first row only; other layouts write one row per order or
+//! per line. Either way the unit of a purchase is the order, and every row
+//! shares the fate of its order: used when the order counts, excluded under
+//! the order's reason when it does not.
+
+use rustc_hash::FxHashMap;
+
+use super::layout::{OrderFields, OrderLine};
+use super::quality::{Exclusion, RowIssue};
+use crate::date::Date;
+
+/// Index of an interned customer identity.
+pub type CustomerIndex = u32;
+
+/// One order as assembled from its rows.
+#[derive(Clone, Debug)]
+pub struct Order {
+    pub customer: Option<CustomerIndex>,
+    pub date: Option<Date>,
+    /// Order total (Shopify) or the sum of line amounts (other layouts).
+    pub amount: f64,
+    pub refunded: f64,
+    pub currency: Option<u16>,
+    /// Rows of the input that belong to this order.
+    pub rows: u32,
+    flags: u8,
+    /// A problem with one of its rows that rules the whole order out.
+    pub broken: Option<Exclusion>,
+}
+
+const HAS_ORDER_ROW: u8 = 1;
+const CANCELLED: u8 = 2;
+const VOIDED: u8 = 4;
+const REFUNDED_STATUS: u8 = 8;
+
+impl Order {
+    fn new() -> Order {
+        Order {
+            customer: None,
+            date: None,
+            amount: 0.0,
+            refunded: 0.0,
+            currency: None,
+            rows: 0,
+            flags: 0,
+            broken: None,
+        }
+    }
+
+    /// Net amount of the purchase: total less refunds.
+    pub fn net(&self) -> f64 {
+        self.amount - self.refunded
+    }
+
+    /// The fate of the order before the analysis date is known: `Ok` when it
+    /// is a purchase, else the reason its rows are excluded. The checks run in
+    /// this order, so an order is reported under its first failing check.
+    pub fn classify(&self) -> Result<(), Exclusion> {
+        if let Some(reason) = self.broken {
+            return Err(reason);
+        }
+        if self.customer.is_none() {
+            return Err(Exclusion::NoCustomer);
+        }
+        if self.flags & CANCELLED != 0 {
+            return Err(Exclusion::Cancelled);
+        }
+        if self.flags & VOIDED != 0 {
+            return Err(Exclusion::Voided);
+        }
+        if self.flags & HAS_ORDER_ROW == 0 || self.date.is_none() {
+            return Err(Exclusion::IncompleteOrder);
+        }
+        // Refunds that reach the total (to the cent) make the order no purchase.
+        let fully_refunded = self.refunded > 0.0 && self.net() < 0.005;
+        if self.flags & REFUNDED_STATUS != 0 || fully_refunded || self.net() < 0.0 {
+            return Err(Exclusion::Refunded);
+        }
+        Ok(())
+    }
+}
+
+/// The orders of one file, in order of first appearance.
+#[derive(Debug, Default)]
+pub struct OrderBook {
+    by_id: FxHashMap<Box<str>, u32>,
+    pub orders: Vec<Order>,
+}
+
+/// Interning of text values that repeat on every row.
+pub trait Intern {
+    fn customer(&mut self, key: &str, email: Option<&str>) -> CustomerIndex;
+    fn currency(&mut self, code: &str) -> u16;
+}
+
+impl OrderBook {
+    /// Adds one row's line to its order (a line without an order id is an
+    /// order of its own). Returns the issue that broke the order, if any.
+    pub fn add(&mut self, line: OrderLine<'_>, intern: &mut impl Intern) -> Option<RowIssue> {
+        let index = match &line.order_id {
+            Some(id) => match self.by_id.get(id.as_ref()) {
+                Some(&index) => index as usize,
+                None => {
+                    self.by_id
+                        .insert(id.as_ref().into(), self.orders.len() as u32);
+                    self.orders.push(Order::new());
+                    self.orders.len() - 1
+                }
+            },
+            None => {
+                self.orders.push(Order::new());
+                self.orders.len() - 1
+            }
+        };
+        let order = &mut self.orders[index];
+        order.rows += 1;
+        if order.customer.is_none() {
+            if let Some(customer) = &line.customer {
+                order.customer = Some(intern.customer(customer, line.email.as_deref()));
+            }
+        }
+        if let Some(amount) = line.line_amount {
+            order.amount += amount;
+        }
+        if let Some(date) = line.line_date {
+            // An order of several dated lines is placed when its first line is.
+            order.date = Some(order.date.map_or(date, |d| d.min(date)));
+            order.flags |= HAS_ORDER_ROW;
+        }
+        if let Some(fields) = line.order {
+            if order.flags & HAS_ORDER_ROW == 0 {
+                apply_order_fields(order, fields, intern);
+            }
+        }
+        if let Some(issue) = line.broken {
+            order.broken.get_or_insert(issue.reason);
+            return Some(issue);
+        }
+        None
+    }
+}
+
+fn apply_order_fields(order: &mut Order, fields: OrderFields<'_>, intern: &mut impl Intern) {
+    order.flags |= HAS_ORDER_ROW;
+    order.date = fields.date;
+    order.amount = fields.total;
+    order.refunded = fields.refunded;
+    order.currency = fields.currency.as_deref().map(|c| intern.currency(c));
+    if fields.cancelled {
+        order.flags |= CANCELLED;
+    }
+    if fields.voided {
+        order.flags |= VOIDED;
+    }
+    if fields.refunded_status {
+        order.flags |= REFUNDED_STATUS;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    #[derive(Default)]
+    struct Names {
+        customers: Vec<String>,
+        currencies: Vec<String>,
+    }
+
+    impl Intern for Names {
+        fn customer(&mut self, key: &str, _email: Option<&str>) -> CustomerIndex {
+            intern(&mut self.customers, key) as CustomerIndex
+        }
+        fn currency(&mut self, code: &str) -> u16 {
+            intern(&mut self.currencies, code) as u16
+        }
+    }
+
+    fn intern(names: &mut Vec<String>, name: &str) -> usize {
+        names.iter().position(|n| n == name).unwrap_or_else(|| {
+            names.push(name.to_string());
+            names.len() - 1
+        })
+    }
+
+    fn order_row(id: &str, email: &str, total: f64) -> OrderLine<'static> {
+        OrderLine {
+            order_id: Some(Cow::Owned(id.into())),
+            customer: Some(Cow::Owned(email.into())),
+            email: Some(Cow::Owned(email.into())),
+            order: Some(OrderFields {
+                date: Date::from_ymd(2025, 1, 2),
+                total,
+                currency: Some("USD".into()),
+                ..OrderFields::default()
+            }),
+            ..OrderLine::default()
+        }
+    }
+
+    fn item_row(id: &str, email: &str) -> OrderLine<'static> {
+        OrderLine {
+            order_id: Some(Cow::Owned(id.into())),
+            customer: Some(Cow::Owned(email.into())),
+            ..OrderLine::default()
+        }
+    }
+
+    #[test]
+    fn line_items_join_their_order_even_out_of_sequence() {
+        let mut book = OrderBook::default();
+        let mut names = Names::default();
+        book.add(item_row("#2", "a@x"), &mut names);
+        book.add(order_row("#1", "a@x", 10.0), &mut names);
+        book.add(order_row("#2", "a@x", 25.0), &mut names);
+        book.add(item_row("#1", "a@x"), &mut names);
+        assert_eq!(book.orders.len(), 2);
+        assert_eq!(book.orders[0].rows, 2);
+        assert_eq!(book.orders[0].amount, 25.0);
+        assert_eq!(book.orders[1].amount, 10.0);
+        assert!(book.orders.iter().all(|o| o.classify().is_ok()));
+    }
+
+    #[test]
+    fn classification_follows_the_documented_order() {
+        let mut names = Names::default();
+        let classify = |line: OrderLine<'static>, names: &mut Names| {
+            let mut book = OrderBook::default();
+            book.add(line, names);
+            book.orders[0].classify()
+        };
+        let mut guest = order_row("#1", "", 10.0);
+        guest.customer = None;
+        assert_eq!(classify(guest, &mut names), Err(Exclusion::NoCustomer));
+
+        let mut cancelled = order_row("#1", "a@x", 10.0);
+        if let Some(f) = cancelled.order.as_mut() {
+            f.cancelled = true;
+            f.voided = true;
+        }
+        assert_eq!(classify(cancelled, &mut names), Err(Exclusion::Cancelled));
+
+        let mut refunded = order_row("#1", "a@x", 10.0);
+        if let Some(f) = refunded.order.as_mut() {
+            f.refunded = 10.0;
+        }
+        assert_eq!(classify(refunded, &mut names), Err(Exclusion::Refunded));
+
+        let mut partial = order_row("#1", "a@x", 10.0);
+        if let Some(f) = partial.order.as_mut() {
+            f.refunded = 4.0;
+        }
+        assert_eq!(classify(partial, &mut names), Ok(()));
+
+        assert_eq!(
+            classify(item_row("#1", "a@x"), &mut names),
+            Err(Exclusion::IncompleteOrder)
+        );
+        // A free order is still a purchase.
+        assert_eq!(classify(order_row("#1", "a@x", 0.0), &mut names), Ok(()));
+    }
+
+    #[test]
+    fn partial_refunds_are_netted() {
+        let mut book = OrderBook::default();
+        let mut names = Names::default();
+        let mut row = order_row("#1", "a@x", 100.0);
+        if let Some(f) = row.order.as_mut() {
+            f.refunded = 30.0;
+        }
+        book.add(row, &mut names);
+        assert_eq!(book.orders[0].net(), 70.0);
+    }
+
+    #[test]
+    fn dated_lines_sum_into_one_order() {
+        let mut book = OrderBook::default();
+        let mut names = Names::default();
+        for (day, amount) in [(3, 5.0), (2, 7.5)] {
+            book.add(
+                OrderLine {
+                    order_id: Some("A".into()),
+                    customer: Some("c1".into()),
+                    line_amount: Some(amount),
+                    line_date: Date::from_ymd(2025, 1, day),
+                    ..OrderLine::default()
+                },
+                &mut names,
+            );
+        }
+        // Rows without an order id are orders of their own.
+        book.add(
+            OrderLine {
+                customer: Some("c1".into()),
+                line_amount: Some(1.0),
+                line_date: Date::from_ymd(2025, 1, 4),
+                ..OrderLine::default()
+            },
+            &mut names,
+        );
+        assert_eq!(book.orders.len(), 2);
+        assert_eq!(book.orders[0].amount, 12.5);
+        assert_eq!(book.orders[0].date, Date::from_ymd(2025, 1, 2));
+    }
+}

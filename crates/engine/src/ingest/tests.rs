@@ -1,0 +1,277 @@
+//! Ingest on whole files: the fixtures in `tests/data` (see its README) and
+//! small inline files for each quirk.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::pipeline::{analyze_bytes, Options};
+
+const SHOPIFY: &[u8] = include_bytes!("../../tests/data/shopify_orders_small.csv");
+const GENERIC: &[u8] = include_bytes!("../../tests/data/generic_orders_bom_crlf.csv");
+
+fn ingest_chunks(name: &str, bytes: &[u8], chunk: usize, as_of: Option<Date>) -> Ingested {
+    let mut ingest = Ingest::new(as_of);
+    ingest.begin_file(name).expect("begin");
+    for piece in bytes.chunks(chunk.max(1)) {
+        ingest.push(piece).expect("push");
+    }
+    ingest.end_file().expect("end");
+    ingest.finish().expect("finish")
+}
+
+fn ingest(name: &str, bytes: &[u8]) -> Ingested {
+    ingest_chunks(name, bytes, usize::MAX, None)
+}
+
+fn date(text: &str) -> Date {
+    Date::parse_timestamp(text).expect("date")
+}
+
+fn excluded(quality: &DataQuality, reason: Exclusion) -> u64 {
+    quality.rows_excluded.get(&reason).copied().unwrap_or(0)
+}
+
+#[test]
+fn shopify_fixture_counts_every_row() {
+    let got = ingest("orders.csv", SHOPIFY);
+    let q = &got.quality;
+    assert_eq!(q.rows_read, 19);
+    assert_eq!(q.rows_used, 11);
+    assert_eq!(excluded(q, Exclusion::NoCustomer), 1);
+    assert_eq!(excluded(q, Exclusion::Cancelled), 2);
+    assert_eq!(excluded(q, Exclusion::Refunded), 1);
+    assert_eq!(excluded(q, Exclusion::Voided), 1);
+    assert_eq!(excluded(q, Exclusion::InvalidDate), 2);
+    assert_eq!(excluded(q, Exclusion::MalformedRow), 1);
+    assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    assert_eq!(q.files[0].format, "shopify_orders");
+
+    assert_eq!(got.orders, 7);
+    assert!((got.revenue - 382.99).abs() < 1e-9);
+    assert_eq!(got.currency.as_deref(), Some("USD"));
+    assert_eq!(got.first_order, Some(date("2025-01-05")));
+    assert_eq!(got.last_order, Some(date("2025-12-06")));
+    assert_eq!(got.as_of, Some(date("2025-12-06")));
+}
+
+#[test]
+fn shopify_customers_are_keyed_by_normalised_email() {
+    let c = ingest("orders.csv", SHOPIFY).customers;
+    let ids: Vec<&str> = c.id.iter().map(|s| &**s).collect();
+    // dev@ only has a refunded order; BEN@Example.com is ben@example.com.
+    assert_eq!(
+        ids,
+        [
+            "ann@example.com",
+            "ben@example.com",
+            "cara@example.com",
+            "eve@example.com"
+        ]
+    );
+    assert_eq!(c.orders, [4, 1, 1, 1]);
+    // ann: 120 + (80 − 30 refunded) + 60 + 42.50
+    assert!((c.revenue[0] - 272.5).abs() < 1e-9);
+    assert_eq!(c.recency_days(0), 0);
+    assert_eq!(
+        c.tenure_days(0),
+        date("2025-12-06").days_since(date("2025-01-05"))
+    );
+    assert_eq!(c.recency_days(1), 16);
+}
+
+#[test]
+fn invalid_values_are_reported_with_file_line_and_column() {
+    let q = ingest("orders.csv", SHOPIFY).quality;
+    let bad_date = q
+        .issues
+        .iter()
+        .find(|i| i.reason == Exclusion::InvalidDate)
+        .expect("the bad date is reported");
+    assert_eq!(bad_date.file, "orders.csv");
+    assert_eq!(bad_date.column.as_deref(), Some("Created at"));
+    assert_eq!(bad_date.value.as_deref(), Some("not a date"));
+    // Header is line 1; the Notes field of #1005 spans two lines.
+    assert_eq!(bad_date.line, 18);
+    let short = q
+        .issues
+        .iter()
+        .find(|i| i.reason == Exclusion::MalformedRow)
+        .expect("the short row is reported");
+    assert_eq!(short.line, 21);
+    assert!(short.expected.contains("79 fields"), "{}", short.expected);
+}
+
+#[test]
+fn generic_layout_with_bom_and_crlf() {
+    let got = ingest("generic.csv", GENERIC);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "generic_orders");
+    assert_eq!(q.rows_read, 10);
+    assert_eq!(q.rows_used, 6);
+    assert_eq!(excluded(q, Exclusion::NoCustomer), 1);
+    assert_eq!(excluded(q, Exclusion::InvalidDate), 1);
+    assert_eq!(excluded(q, Exclusion::InvalidAmount), 1);
+    assert_eq!(excluded(q, Exclusion::Refunded), 1);
+    assert_eq!(got.orders, 5);
+    assert!((got.revenue - 175.5).abs() < 1e-9);
+    assert_eq!(got.currency, None);
+    let c = &got.customers;
+    let ids: Vec<&str> = c.id.iter().map(|s| &**s).collect();
+    assert_eq!(ids, ["C1", "C2", "C3"]);
+    // Two lines of order A-1 are one purchase; rows without an order id are
+    // purchases of their own.
+    assert_eq!(c.orders, [2, 1, 2]);
+    assert!((c.revenue[0] - 55.5).abs() < 1e-9);
+    let bad_amount = q
+        .issues
+        .iter()
+        .find(|i| i.reason == Exclusion::InvalidAmount)
+        .expect("reported");
+    assert_eq!(
+        (bad_amount.line, bad_amount.column.as_deref()),
+        (10, Some("amount"))
+    );
+}
+
+#[test]
+fn as_of_excludes_later_orders_and_sets_the_clock() {
+    let as_of = date("2025-09-30");
+    let got = ingest_chunks("orders.csv", SHOPIFY, usize::MAX, Some(as_of));
+    let q = &got.quality;
+    // #1012 (2 rows), #1010 (3 rows) and #1008 (1 row) are later.
+    assert_eq!(excluded(q, Exclusion::AfterAsOf), 6);
+    assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    assert_eq!(got.as_of, Some(as_of));
+    assert_eq!(got.customers.len(), 3);
+    assert_eq!(
+        got.customers.recency_days(0),
+        as_of.days_since(date("2025-09-01"))
+    );
+}
+
+#[test]
+fn unrecognised_and_incomplete_headers_are_errors() {
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("x.csv").expect("begin");
+    let err = ingest.push(b"foo,bar\n1,2\n").expect_err("unknown header");
+    assert!(matches!(err, IngestError::UnrecognisedHeader { .. }));
+    assert!(err.to_string().contains("x.csv"), "{err}");
+    assert!(err.to_string().contains("foo, bar"), "{err}");
+
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("y.csv").expect("begin");
+    let err = ingest
+        .push(b"customer_id,order_date\nC1,2025-01-01\n")
+        .expect_err("no amount");
+    assert_eq!(err.to_string(), "y.csv: looks like a order table (customer_id, order_id, order_date, amount) but lacks the column(s) amount");
+}
+
+#[test]
+fn empty_and_utf16_files_are_errors() {
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("empty.csv").expect("begin");
+    assert!(matches!(ingest.end_file(), Err(IngestError::Empty { .. })));
+
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("wide.csv").expect("begin");
+    let utf16 = [0xFF, 0xFE, b'a', 0, b',', 0];
+    assert!(matches!(
+        ingest.push(&utf16),
+        Err(IngestError::Utf16 { .. })
+    ));
+}
+
+#[test]
+fn header_only_file_has_no_purchases_but_is_valid() {
+    let got = ingest("h.csv", b"customer_id,order_id,order_date,amount\n");
+    assert_eq!(got.quality.rows_read, 0);
+    assert!(got.customers.is_empty());
+    assert_eq!(got.as_of, None);
+    assert!(!got.quality.warnings.is_empty());
+}
+
+#[test]
+fn unclosed_quote_is_a_malformed_row_with_its_line() {
+    let file = b"customer_id,order_id,order_date,amount\nC1,A,2025-01-01,5\nC2,\"B,2025-01-02,6\nC3,C,2025-01-03,7\n";
+    let got = ingest("q.csv", file);
+    let q = &got.quality;
+    assert_eq!(q.rows_read, 2);
+    assert_eq!(excluded(q, Exclusion::MalformedRow), 1);
+    assert_eq!(q.issues[0].line, 3);
+    assert!(q.issues[0].expected.contains("closing quote"));
+}
+
+#[test]
+fn customers_in_two_files_are_one_customer() {
+    let mut ingest = Ingest::new(None);
+    for (name, rows) in [
+        ("a.csv", "C1,A,2025-01-01,5\n"),
+        ("b.csv", "C1,B,2025-02-01,7\nC2,C,2025-02-02,1\n"),
+    ] {
+        ingest.begin_file(name).expect("begin");
+        ingest
+            .push(format!("customer_id,order_id,order_date,amount\n{rows}").as_bytes())
+            .expect("push");
+    }
+    let got = ingest.finish().expect("finish");
+    assert_eq!(got.customers.orders, [2, 1]);
+    assert_eq!(got.quality.files.len(), 2);
+    assert_eq!(got.quality.rows_read, 3);
+}
+
+#[test]
+fn mixed_currencies_are_reported() {
+    let file = "Name,Email,Financial Status,Created at,Total,Currency\n#1,a@x,paid,2025-01-01,5,USD\n#2,b@x,paid,2025-01-02,6,EUR\n";
+    let got = ingest("m.csv", file.as_bytes());
+    assert_eq!(got.currency, None);
+    assert!(got.quality.warnings[0].contains("EUR: 1 orders, USD: 1 orders"));
+}
+
+#[test]
+fn shopify_header_without_total_is_an_error() {
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("s.csv").expect("begin");
+    let err = ingest
+        .push(b"Name,Email,Financial Status,Created at\n")
+        .expect_err("missing Total");
+    assert!(err.to_string().contains("Total"), "{err}");
+}
+
+#[test]
+fn analysis_of_fixture_scores_rfm_as_documented() {
+    let analysis = analyze_bytes("orders.csv", SHOPIFY, &Options::default()).expect("analysis");
+    let rfm = &analysis.rfm;
+    // ann, ben, cara, eve: see tests/data/README.md for the arithmetic.
+    assert_eq!(rfm.r, [4, 3, 2, 1]);
+    assert_eq!(rfm.f, [4, 1, 1, 1]);
+    assert_eq!(rfm.m, [4, 3, 2, 1]);
+    use crate::rfm::RfmGroup::*;
+    assert_eq!(rfm.group, [Loyal, NeedsAttention, Dormant, Dormant]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Chunk boundaries (inside a BOM, a quoted note, a CRLF) never change the result.
+    #[test]
+    fn chunked_ingest_equals_whole_file(chunk in 1usize..300) {
+        for (name, bytes) in [("s.csv", SHOPIFY), ("g.csv", GENERIC)] {
+            let whole = ingest(name, bytes);
+            let chunked = ingest_chunks(name, bytes, chunk, None);
+            prop_assert_eq!(&whole.quality, &chunked.quality);
+            prop_assert_eq!(&whole.customers, &chunked.customers);
+        }
+    }
+
+    /// Whatever the bytes, ingest never panics and accounts for every row.
+    #[test]
+    fn arbitrary_rows_are_used_or_excluded(body in "[A-Za-z0-9@#.,\" \n-]{0,400}") {
+        let file = format!("customer_id,order_id,order_date,amount\n{body}");
+        let mut ingest = Ingest::new(None);
+        ingest.begin_file("p.csv").expect("begin");
+        ingest.push(file.as_bytes()).expect("header is valid");
+        let got = ingest.finish().expect("finish");
+        let q = &got.quality;
+        prop_assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    }
+}

@@ -1,0 +1,24 @@
+//! The segmenter engine: from a merchant's export files to scored, grouped
+//! customers. Pure Rust with no browser or I/O dependencies, so the same code
+//! runs in the page's Web Worker (wasm32) and in the `segmenter` CLI.
+//!
+//! Data flows through the modules in this order:
+//! [`ingest`] (files → orders → purchases, with a data-quality ledger) →
+//! [`customers`] (per-customer aggregates) → [`rfm`] (scores and groups) →
+//! [`summary`] and [`customer_rows`] (what people see) → [`export`] (files
+//! they take away). [`pipeline`] runs the stages; [`protocol`] is what the
+//! page and the worker say to each other; [`demo`] simulates a store.
+
+pub mod customer_rows;
+pub mod customers;
+pub mod date;
+pub mod demo;
+pub mod export;
+pub mod ingest;
+pub mod pipeline;
+pub mod protocol;
+pub mod rfm;
+pub mod summary;
+
+pub use date::Date;
+pub use pipeline::{analyze_bytes, analyze_readers, Analysis, Options};

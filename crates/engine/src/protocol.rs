@@ -1,0 +1,92 @@
+//! The messages between the page and the worker that hosts the engine.
+//!
+//! One versioned pair of enums, serialised with serde. Bulky payloads never
+//! go through serde: the page posts the merchant's `File` objects beside a
+//! [`Request::Analyze`] (the worker reads them in slices, nothing is copied
+//! up front), and the worker posts export bytes beside an
+//! [`Event::Export`] as a transferred buffer. The envelope that carries both
+//! lives in the worker and the page's bridge; these are only the types.
+
+use serde::{Deserialize, Serialize};
+
+use crate::customer_rows::{CustomerPage, CustomerQuery};
+use crate::pipeline::{Options, Progress};
+use crate::summary::Summary;
+
+/// Bumped whenever a message changes shape; page and worker must agree.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// From the page to the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Request {
+    /// Analyse the files posted beside this message, in this order.
+    Analyze {
+        files: Vec<FileInfo>,
+        options: Options,
+    },
+    /// Generate the demo store and analyse it.
+    Demo { seed: u64, options: Options },
+    /// Stop the running analysis at the next chunk.
+    Cancel,
+    /// A page of the customer table of the last analysis.
+    Customers(CustomerQuery),
+    /// `customers.csv` of the last analysis.
+    ExportCustomers,
+}
+
+/// What the page knows of a file before the worker reads it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileInfo {
+    pub name: String,
+    pub size: u64,
+}
+
+/// From the worker to the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The worker has loaded and listens; nothing may be sent before this.
+    Ready {
+        protocol: u32,
+    },
+    Progress(Progress),
+    /// The analysis is complete.
+    Finished {
+        summary: Box<Summary>,
+        /// Wall time of the analysis in the worker, in milliseconds.
+        elapsed_ms: f64,
+    },
+    Customers(CustomerPage),
+    /// Export bytes travel beside this message.
+    Export {
+        file_name: String,
+        rows: u64,
+    },
+    Cancelled,
+    /// The analysis (or a request) failed; the message is for the merchant.
+    Failed {
+        message: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_are_tagged_for_readable_messages() {
+        let json = serde_json::to_value(Request::Cancel).expect("json");
+        assert_eq!(json, serde_json::json!({"type": "cancel"}));
+        let request = Request::Analyze {
+            files: vec![FileInfo {
+                name: "orders.csv".into(),
+                size: 10,
+            }],
+            options: Options::default(),
+        };
+        let back: Request =
+            serde_json::from_value(serde_json::to_value(&request).expect("json")).expect("back");
+        assert_eq!(back, request);
+    }
+}

@@ -1,0 +1,137 @@
+//! The store-level summary: the `summary.json` of the CLI contract and the
+//! numbers the page shows above the customer table.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::date::Date;
+use crate::ingest::{Exclusion, FileReport, RowIssue};
+use crate::pipeline::Analysis;
+use crate::rfm::RfmGroup;
+
+/// `summary.json`. The first keys are the CLI contract's and keep its names;
+/// later keys add detail for people.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub rows_read: u64,
+    pub rows_used: u64,
+    /// Every reason, zeros included, so the keys are the same for every file.
+    pub rows_excluded: BTreeMap<Exclusion, u64>,
+    pub customers: u64,
+    pub orders: u64,
+    pub revenue: f64,
+    pub currency: Option<String>,
+    pub first_order: Option<Date>,
+    pub last_order: Option<Date>,
+    pub as_of: Option<Date>,
+    /// Customers per group, every group included.
+    pub rfm_groups: BTreeMap<RfmGroup, u64>,
+    /// The segment table: one row per group, every group included.
+    pub rfm_group_stats: Vec<GroupStats>,
+    pub files: Vec<FileReport>,
+    /// Example problems with their file, line and column.
+    pub issues: Vec<RowIssue>,
+    pub warnings: Vec<String>,
+}
+
+/// One row of the segment summary table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStats {
+    pub group: RfmGroup,
+    pub customers: u64,
+    /// Share of customers (0–1).
+    pub share: f64,
+    pub revenue: f64,
+    /// Share of revenue (0–1).
+    pub revenue_share: f64,
+    /// Mean days since the last order; `None` for an empty group.
+    pub avg_recency_days: Option<f64>,
+    /// Mean orders per customer; `None` for an empty group.
+    pub avg_orders: Option<f64>,
+    /// Revenue per order; `None` for an empty group.
+    pub aov: Option<f64>,
+}
+
+/// Money rounded to cents, so that sums print as merchants write them.
+pub fn cents(amount: f64) -> f64 {
+    (amount * 100.0).round() / 100.0
+}
+
+impl Summary {
+    /// Summarises an analysis.
+    pub fn of(analysis: &Analysis) -> Summary {
+        let quality = &analysis.quality;
+        let stats = group_stats(analysis);
+        Summary {
+            rows_read: quality.rows_read,
+            rows_used: quality.rows_used,
+            rows_excluded: Exclusion::ALL
+                .iter()
+                .map(|&r| (r, quality.rows_excluded.get(&r).copied().unwrap_or(0)))
+                .collect(),
+            customers: analysis.customers.len() as u64,
+            orders: analysis.orders,
+            revenue: cents(analysis.revenue),
+            currency: analysis.currency.clone(),
+            first_order: analysis.first_order,
+            last_order: analysis.last_order,
+            as_of: analysis.as_of,
+            rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
+            rfm_group_stats: stats,
+            files: quality.files.clone(),
+            issues: quality.issues.clone(),
+            warnings: quality.warnings.clone(),
+        }
+    }
+}
+
+/// Per-group sizes and value, in [`RfmGroup::ALL`] order.
+pub fn group_stats(analysis: &Analysis) -> Vec<GroupStats> {
+    let customers = &analysis.customers;
+    let groups = &analysis.rfm.group;
+    let total_customers = customers.len() as f64;
+    let total_revenue: f64 = customers.revenue.iter().sum();
+
+    #[derive(Default, Clone, Copy)]
+    struct Acc {
+        customers: u64,
+        revenue: f64,
+        orders: u64,
+        recency: i64,
+    }
+    let mut acc = [Acc::default(); RfmGroup::ALL.len()];
+    for (i, &group) in groups.iter().enumerate() {
+        let slot = &mut acc[group as usize];
+        slot.customers += 1;
+        slot.revenue += customers.revenue[i];
+        slot.orders += u64::from(customers.orders[i]);
+        slot.recency += i64::from(customers.recency_days(i));
+    }
+    RfmGroup::ALL
+        .iter()
+        .map(|&group| {
+            let a = acc[group as usize];
+            let n = a.customers as f64;
+            let mean = |x: f64| (a.customers > 0).then(|| x / n);
+            GroupStats {
+                group,
+                customers: a.customers,
+                share: ratio(n, total_customers),
+                revenue: cents(a.revenue),
+                revenue_share: ratio(a.revenue, total_revenue),
+                avg_recency_days: mean(a.recency as f64),
+                avg_orders: mean(a.orders as f64),
+                aov: (a.orders > 0).then(|| cents(a.revenue / a.orders as f64)),
+            }
+        })
+        .collect()
+}
+
+fn ratio(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        part / whole
+    } else {
+        0.0
+    }
+}

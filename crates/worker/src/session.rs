@@ -1,0 +1,311 @@
+//! One page's session with the engine: runs analyses, keeps the last one,
+//! and answers the page's questions about it (customer pages, exports).
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::Uint8Array;
+use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
+use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
+use segmenter_engine::export::write_customers_csv;
+use segmenter_engine::ingest::Ingest;
+use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Sink, Stage, CHUNK_BYTES};
+use segmenter_engine::protocol::{Event, Request};
+use segmenter_engine::rfm::RfmGroup;
+use segmenter_engine::summary::Summary;
+use wasm_bindgen::JsValue;
+use web_sys::{DedicatedWorkerGlobalScope, File};
+
+use crate::envelope::{self, describe};
+use crate::reader::SliceReader;
+
+/// A customer order for one sort and filter, kept so paging is instant.
+struct SortedCustomers {
+    key: (CustomerColumn, bool, Option<RfmGroup>),
+    order: Vec<u32>,
+}
+
+pub struct Session {
+    scope: DedicatedWorkerGlobalScope,
+    analysis: Option<Analysis>,
+    sorted: Option<SortedCustomers>,
+    /// Set by a Cancel message; checked between slices.
+    cancel: Rc<Cell<bool>>,
+    running: bool,
+}
+
+/// What to analyse.
+enum Source {
+    Files(Vec<File>),
+    Demo(DemoStore),
+}
+
+impl Session {
+    pub fn new(scope: DedicatedWorkerGlobalScope) -> Session {
+        Session {
+            scope,
+            analysis: None,
+            sorted: None,
+            cancel: Rc::new(Cell::new(false)),
+            running: false,
+        }
+    }
+
+    fn post(&self, event: &Event) {
+        envelope::post(&self.scope, event, None);
+    }
+
+    /// Handles one message from the page.
+    pub fn receive(this: &Rc<RefCell<Session>>, data: JsValue) {
+        let incoming = match envelope::open(&data) {
+            Ok(incoming) => incoming,
+            Err(message) => {
+                this.borrow().post(&Event::Failed { message });
+                return;
+            }
+        };
+        match incoming.request {
+            Request::Analyze { files: _, options } => {
+                Session::start(this, Source::Files(incoming.files), options);
+            }
+            Request::Demo { seed, options } => {
+                let store = DemoStore {
+                    seed,
+                    ..DemoStore::default()
+                };
+                Session::start(this, Source::Demo(store), options);
+            }
+            Request::Cancel => this.borrow().cancel.set(true),
+            Request::Customers(query) => this.borrow_mut().customers(query),
+            Request::ExportCustomers => this.borrow().export_customers(),
+        }
+    }
+
+    fn start(this: &Rc<RefCell<Session>>, source: Source, options: Options) {
+        let (scope, cancel) = {
+            let mut session = this.borrow_mut();
+            if session.running {
+                session.post(&Event::Failed {
+                    message: "An analysis is already running; cancel it first.".into(),
+                });
+                return;
+            }
+            session.running = true;
+            session.cancel.set(false);
+            (session.scope.clone(), session.cancel.clone())
+        };
+        let this = this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let started = js_sys::Date::now();
+            let mut sink = PostingSink { scope, cancel };
+            let result = run(source, &options, &mut sink).await;
+            let mut session = this.borrow_mut();
+            session.running = false;
+            match result {
+                Ok(analysis) => {
+                    let summary = Summary::of(&analysis);
+                    session.analysis = Some(analysis);
+                    session.sorted = None;
+                    session.post(&Event::Finished {
+                        summary: Box::new(summary),
+                        elapsed_ms: js_sys::Date::now() - started,
+                    });
+                }
+                Err(Failure::Engine(Error::Cancelled)) => session.post(&Event::Cancelled),
+                Err(failure) => session.post(&Event::Failed {
+                    message: failure.to_string(),
+                }),
+            }
+        });
+    }
+
+    fn customers(&mut self, query: CustomerQuery) {
+        let Some(analysis) = &self.analysis else {
+            self.post(&Event::Failed {
+                message: "No analysis yet: load a file or the demo store first.".into(),
+            });
+            return;
+        };
+        let key = (query.sort, query.descending, query.group);
+        if self.sorted.as_ref().is_none_or(|s| s.key != key) {
+            self.sorted = Some(SortedCustomers {
+                key,
+                order: analysis.customer_order(query.sort, query.descending, query.group),
+            });
+        }
+        if let Some(sorted) = &self.sorted {
+            let page = analysis.customer_page(&sorted.order, query);
+            envelope::post(&self.scope, &Event::Customers(page), None);
+        }
+    }
+
+    fn export_customers(&self) {
+        let Some(analysis) = &self.analysis else {
+            self.post(&Event::Failed {
+                message: "No analysis yet: nothing to export.".into(),
+            });
+            return;
+        };
+        let mut bytes = Vec::new();
+        if let Err(error) = write_customers_csv(analysis, &mut bytes) {
+            self.post(&Event::Failed {
+                message: format!("Could not write the CSV: {error}"),
+            });
+            return;
+        }
+        let event = Event::Export {
+            file_name: "customers.csv".into(),
+            rows: analysis.customers.len() as u64,
+        };
+        envelope::post(&self.scope, &event, Some(Uint8Array::from(&bytes[..])));
+    }
+}
+
+/// Posts progress to the page; a Cancel message turns its answer to "stop".
+struct PostingSink {
+    scope: DedicatedWorkerGlobalScope,
+    cancel: Rc<Cell<bool>>,
+}
+
+impl Sink for PostingSink {
+    fn progress(&mut self, progress: &Progress) -> bool {
+        envelope::post(&self.scope, &Event::Progress(progress.clone()), None);
+        !self.cancel.get()
+    }
+}
+
+/// Why a run failed, in the merchant's words.
+enum Failure {
+    Engine(Error),
+    Read { file: String, message: String },
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Engine(error) => write!(f, "{error}"),
+            Failure::Read { file, message } => {
+                write!(f, "{file}: the browser could not read the file ({message})")
+            }
+        }
+    }
+}
+
+impl From<segmenter_engine::ingest::IngestError> for Failure {
+    fn from(error: segmenter_engine::ingest::IngestError) -> Self {
+        Failure::Engine(Error::Ingest(error))
+    }
+}
+
+/// The same stages as `pipeline::analyze_readers`, with slices read
+/// asynchronously from `File`s (or the demo bytes) instead of `Read`.
+async fn run(
+    source: Source,
+    options: &Options,
+    sink: &mut PostingSink,
+) -> Result<Analysis, Failure> {
+    let mut ingest = Ingest::new(options.as_of);
+    let mut meter;
+    match source {
+        Source::Demo(store) => {
+            let bytes = store.generate();
+            meter = Meter::new(sink, 1, bytes.len() as u64);
+            ingest.begin_file(DEMO_FILE_NAME)?;
+            for piece in bytes.chunks(CHUNK_BYTES / 8) {
+                ingest.push(piece)?;
+                meter.advance(&ingest, DEMO_FILE_NAME, 0, piece.len())?;
+                yield_now().await;
+            }
+        }
+        Source::Files(files) => {
+            let total = files.iter().map(|f| f.size() as u64).sum();
+            meter = Meter::new(sink, files.len(), total);
+            let mut buffer = Vec::new();
+            for (index, file) in files.iter().enumerate() {
+                let name = file.name();
+                ingest.begin_file(&name)?;
+                let mut reader = SliceReader::new(file.clone().into(), CHUNK_BYTES);
+                loop {
+                    let read = reader
+                        .next_into(&mut buffer)
+                        .await
+                        .map_err(|e| Failure::Read {
+                            file: name.clone(),
+                            message: describe(e),
+                        })?;
+                    let Some(len) = read else { break };
+                    ingest.push(&buffer[..len])?;
+                    meter.advance(&ingest, &name, index, len)?;
+                }
+                ingest.end_file()?;
+            }
+        }
+    }
+    meter.scoring(&ingest)?;
+    yield_now().await;
+    Ok(Analysis::new(ingest.finish()?))
+}
+
+/// Turns bytes read into progress reports, and a "stop" answer into Cancelled.
+struct Meter<'a> {
+    sink: &'a mut PostingSink,
+    files: usize,
+    bytes_total: u64,
+    bytes_done: u64,
+    last_file: usize,
+}
+
+impl<'a> Meter<'a> {
+    fn new(sink: &'a mut PostingSink, files: usize, bytes_total: u64) -> Self {
+        Meter {
+            sink,
+            files,
+            bytes_total,
+            bytes_done: 0,
+            last_file: 0,
+        }
+    }
+
+    fn advance(
+        &mut self,
+        ingest: &Ingest,
+        file: &str,
+        index: usize,
+        bytes: usize,
+    ) -> Result<(), Failure> {
+        self.bytes_done += bytes as u64;
+        self.last_file = index;
+        self.report(ingest, Stage::Reading, file)
+    }
+
+    fn scoring(&mut self, ingest: &Ingest) -> Result<(), Failure> {
+        self.report(ingest, Stage::Scoring, "")
+    }
+
+    fn report(&mut self, ingest: &Ingest, stage: Stage, file: &str) -> Result<(), Failure> {
+        let progress = Progress {
+            stage,
+            file: file.to_string(),
+            file_index: self.last_file,
+            files: self.files,
+            bytes_done: self.bytes_done,
+            bytes_total: Some(self.bytes_total),
+            rows_done: ingest.rows_read(),
+        };
+        if self.sink.progress(&progress) {
+            Ok(())
+        } else {
+            Err(Failure::Engine(Error::Cancelled))
+        }
+    }
+}
+
+/// Lets queued messages (a Cancel) in before going on.
+async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let global: DedicatedWorkerGlobalScope =
+            wasm_bindgen::JsCast::unchecked_into(js_sys::global());
+        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -1,0 +1,231 @@
+// End-to-end: the built page (dist/) in Debian's headless Chromium, driven as
+// a merchant would: upload an export, read the numbers, sort, page, download,
+// try the demo store, cancel, upload a broken file. The page's numbers are
+// checked against the native CLI on the same bytes, and every request the
+// browser makes is checked to stay on the local server.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { launch } from "./browser.mjs";
+import { startServer } from "./static-server.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = process.env.SEGMENTER_DIST ?? join(ROOT, "dist");
+const CLI = process.env.SEGMENTER_BIN ?? join(ROOT, "target/release/segmenter");
+const ARTIFACTS = join(ROOT, "e2e/artifacts");
+const SHOPIFY_FIXTURE = join(ROOT, "crates/engine/tests/data/shopify_orders_small.csv");
+const WAIT = { timeout: 60_000 };
+
+/** Runs `segmenter analyze` on `files` and returns its summary and CSV. */
+function cliAnalyze(files) {
+  const out = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
+  execFileSync(CLI, ["analyze", ...files, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+  const result = {
+    summary: JSON.parse(readFileSync(join(out, "summary.json"), "utf8")),
+    csv: readFileSync(join(out, "customers.csv"), "utf8"),
+  };
+  rmSync(out, { recursive: true, force: true });
+  return result;
+}
+
+const int = (text) => Number(text.replace(/[^0-9-]/g, ""));
+
+describe("segmenter page", () => {
+  let server;
+  let browser;
+  let page;
+  const offsite = [];
+  const seen = [];
+  const consoleErrors = [];
+  const scratch = mkdtempSync(join(tmpdir(), "segmenter-e2e-files-"));
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startServer({ root: DIST });
+    browser = await launch();
+    const { context } = browser;
+    // Every request of the page and its worker passes here; anything not for
+    // the local server is recorded and refused.
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      seen.push(url);
+      if (url.startsWith(server.origin) || url.startsWith("blob:") || url.startsWith("data:")) {
+        return route.continue();
+      }
+      offsite.push(url);
+      return route.abort();
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (msg) => {
+      if (msg.type() === "error") consoleErrors.push(msg.text());
+    });
+    page.on("pageerror", (error) => consoleErrors.push(String(error)));
+    await page.goto(server.url);
+    await page.locator("#file-input:not([disabled])").waitFor({ state: "attached", ...WAIT });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("analyses an uploaded Shopify export and agrees with the CLI", async () => {
+    await page.setInputFiles("#file-input", SHOPIFY_FIXTURE);
+    await page.locator("#kpi-customers").waitFor(WAIT);
+    const cli = cliAnalyze([SHOPIFY_FIXTURE]).summary;
+
+    assert.equal(int(await page.textContent("#kpi-customers")), cli.customers);
+    assert.equal(cli.customers, 4);
+    assert.equal(int(await page.textContent("#kpi-orders")), cli.orders);
+    assert.equal(await page.textContent("#kpi-revenue"), "$382.99");
+    assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.rows_read);
+    assert.equal(int(await page.textContent("[data-testid=rows-used]")), cli.rows_used);
+    const cancelled = page.locator('tr[data-reason="cancelled"] td.num');
+    assert.equal(int(await cancelled.textContent()), cli.rows_excluded.cancelled);
+
+    // Segment sizes, row by row, as the CLI counts them.
+    const rows = page.locator("#segment-table tbody tr");
+    const shown = {};
+    for (let i = 0; i < (await rows.count()); i++) {
+      const group = await rows.nth(i).getAttribute("data-group");
+      shown[group] = int(await rows.nth(i).locator("[data-testid=segment-customers]").textContent());
+    }
+    const expected = Object.fromEntries(Object.entries(cli.rfm_groups).filter(([, n]) => n > 0));
+    assert.deepEqual(shown, expected);
+    assert.equal(shown.DORMANT, 2);
+
+    // The problems are explained with file, line and column.
+    await page.click("details.issues summary");
+    const issues = await page.textContent("details.issues");
+    assert.match(issues, /shopify_orders_small\.csv, line 18, column "Created at": "not a date"/);
+    await page.screenshot({ path: join(ARTIFACTS, "upload-shopify.png"), fullPage: true });
+  });
+
+  it("downloads exactly the CLI's customers.csv", async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.click("#download-csv"),
+    ]);
+    assert.equal(download.suggestedFilename(), "customers.csv");
+    const saved = join(scratch, "customers.csv");
+    await download.saveAs(saved);
+    assert.equal(readFileSync(saved, "utf8"), cliAnalyze([SHOPIFY_FIXTURE]).csv);
+  });
+
+  it("loads the demo store and matches the CLI on the same store", async () => {
+    await page.click("#demo-button");
+    await page.locator("#overview-title").waitFor(WAIT);
+    await page.waitForFunction(
+      () => document.querySelector(".overview .muted")?.textContent.includes("demo store"),
+      null,
+      WAIT,
+    );
+    const demoCsv = join(scratch, "demo.csv");
+    execFileSync(CLI, ["demo", "--out", demoCsv]);
+    const cli = cliAnalyze([demoCsv]).summary;
+    assert.ok(cli.customers > 2000, `demo store has ${cli.customers} customers`);
+    assert.equal(int(await page.textContent("#kpi-customers")), cli.customers);
+    assert.equal(int(await page.textContent("#kpi-orders")), cli.orders);
+    for (const [group, count] of Object.entries(cli.rfm_groups)) {
+      if (count === 0) continue;
+      const cell = page.locator(`#segment-table tr[data-group="${group}"] [data-testid=segment-customers]`);
+      assert.equal(int(await cell.textContent()), count, group);
+    }
+    await page.screenshot({ path: join(ARTIFACTS, "demo-store.png"), fullPage: true });
+    await page.locator("#overview-title").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "demo-store-viewport.png") });
+  });
+
+  it("sorts, filters and pages the customer table in the worker", async () => {
+    const firstRevenue = async () =>
+      page.locator("#customer-table tbody tr").first().locator("td").nth(3).textContent();
+    const money = (text) => Number(text.replace(/[^0-9.]/g, ""));
+    // Default: revenue, highest first.
+    const top = money(await firstRevenue());
+    await page.click('button.sort[data-column="revenue"]');
+    await page.waitForFunction(
+      (before) => {
+        const cell = document.querySelector("#customer-table tbody tr td:nth-child(4)");
+        return cell && cell.textContent !== before;
+      },
+      await firstRevenue(),
+      WAIT,
+    );
+    const bottom = money(await firstRevenue());
+    assert.ok(bottom < top, `ascending sort starts lower (${bottom} < ${top})`);
+    assert.equal(
+      await page.getAttribute('th:has(button[data-column="revenue"])', "aria-sort"),
+      "ascending",
+    );
+
+    await page.click('#segment-table tr[data-group="CHAMPIONS"]');
+    await page.locator(".chip").waitFor(WAIT);
+    const champions = int(
+      await page.textContent('#segment-table tr[data-group="CHAMPIONS"] [data-testid=segment-customers]'),
+    );
+    await page.waitForFunction(
+      (n) => document.querySelector("#customer-range")?.textContent.endsWith(`of ${n.toLocaleString("en-US")}`),
+      champions,
+      WAIT,
+    );
+    const groups = await page.locator("#customer-table tbody tr td:nth-child(2)").allTextContents();
+    assert.ok(groups.length > 0 && groups.every((g) => g.trim() === "Champions"), groups.join("|"));
+
+    await page.click('nav.pager button:has-text("Next")');
+    await page.waitForFunction(
+      () => document.querySelector("#customer-range")?.textContent.startsWith("26–"),
+      null,
+      WAIT,
+    );
+    await page.click(".chip-clear");
+    await page.locator(".chip").waitFor({ state: "detached", ...WAIT });
+  });
+
+  it("explains a file it cannot read", async () => {
+    const bad = join(scratch, "products.csv");
+    writeFileSync(bad, "Handle,Title,Price\nmug,Mug,12\n");
+    await page.setInputFiles("#file-input", bad);
+    const alert = page.locator(".alert.error");
+    await alert.waitFor(WAIT);
+    const text = await alert.textContent();
+    assert.match(text, /products\.csv/);
+    assert.match(text, /header row is not one we know/);
+    assert.match(text, /Handle, Title, Price/);
+    await page.screenshot({ path: join(ARTIFACTS, "bad-file.png"), fullPage: true });
+  });
+
+  it("cancels a long analysis", async () => {
+    const big = join(scratch, "big.csv");
+    execFileSync(CLI, ["demo", "--out", big, "--customers", "60000"]);
+    await page.setInputFiles("#file-input", big);
+    await page.locator("#cancel-button").waitFor(WAIT);
+    await page.click("#cancel-button");
+    const status = page.locator('.alert[role="status"]');
+    await status.waitFor(WAIT);
+    assert.match(await status.textContent(), /cancelled/i);
+    // The engine is ready for the next file.
+    await page.locator("#file-input:not([disabled])").waitFor({ state: "attached", ...WAIT });
+  });
+
+  it("works at phone width", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.click("#demo-button");
+    await page.locator("#overview-title").waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, "phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("sent nothing anywhere but the local server, and the page raised no errors", () => {
+    assert.deepEqual(offsite, []);
+    // The check sees the worker's traffic too: its wasm came through here.
+    assert.ok(seen.some((url) => url.endsWith("segmenter-worker_bg.wasm")), seen.join("\n"));
+    assert.ok(server.requests.some((path) => path.endsWith("segmenter-worker_bg.wasm")));
+    assert.deepEqual(consoleErrors, []);
+  });
+});

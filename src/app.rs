@@ -1,0 +1,43 @@
+//! The page layout: a header, the file drop zone, then the results in the
+//! order a merchant reads them (overview, data quality, segments, customers).
+
+use leptos::prelude::*;
+
+use crate::components::{
+    customers::CustomerTable, drop_zone::DropZone, header::Header, overview::Overview,
+    progress::ProgressPanel, quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
+};
+use crate::state::AppState;
+
+#[component]
+pub fn App() -> impl IntoView {
+    let state = AppState::start();
+    provide_context(state);
+    // `?demo` in the address opens straight onto the demo store.
+    let wants_demo = window()
+        .location()
+        .search()
+        .is_ok_and(|query| query.contains("demo"));
+    if wants_demo {
+        state.load_demo();
+    }
+    let has_result = move || state.finished.with(Option::is_some);
+
+    view! {
+        <Header/>
+        <main>
+            <DropZone/>
+            <ProgressPanel/>
+            <StatusMessage/>
+            <Show when=has_result>
+                <Overview/>
+                <SegmentTable/>
+                <QualityPanel/>
+                <CustomerTable/>
+            </Show>
+        </main>
+        <footer class="footer">
+            "Runs entirely in your browser. No file, row or number leaves this device."
+        </footer>
+    }
+}

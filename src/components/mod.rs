@@ -1,0 +1,10 @@
+//! One component per file, each reading `AppState` from context.
+
+pub mod customers;
+pub mod drop_zone;
+pub mod header;
+pub mod overview;
+pub mod progress;
+pub mod quality;
+pub mod segments;
+pub mod status;

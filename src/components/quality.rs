@@ -1,0 +1,75 @@
+use leptos::prelude::*;
+use segmenter_engine::ingest::Exclusion;
+
+use crate::format;
+use crate::state::AppState;
+
+/// Rows read, used and excluded by reason, with example problems and where
+/// they are, so that nothing is silently lost.
+#[component]
+pub fn QualityPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+
+    move || {
+        let Some(f) = state.finished.get() else {
+            return ().into_any();
+        };
+        let s = &f.summary;
+        let excluded: Vec<(Exclusion, u64)> = s
+            .rows_excluded
+            .iter()
+            .filter(|(_, &n)| n > 0)
+            .map(|(&r, &n)| (r, n))
+            .collect();
+        let total_excluded: u64 = excluded.iter().map(|(_, n)| n).sum();
+        let files = s.files.clone();
+        let issues = s.issues.clone();
+        view! {
+            <section class="panel quality" aria-labelledby="quality-title">
+                <div class="panel-head">
+                    <h2 id="quality-title">"Data quality"</h2>
+                    <p class="muted">"Every row is either used or left out for a reason shown here."</p>
+                </div>
+                <table class="data compact" id="quality-table">
+                    <tbody>
+                        <tr>
+                            <th scope="row">"Rows read"</th>
+                            <td class="num" data-testid="rows-read">{format::int(s.rows_read)}</td>
+                            <td class="muted">
+                                {files.iter().map(|file| format!(
+                                    "{} ({}, {} rows)", file.name, file.format.replace('_', " "), format::int(file.rows_read)
+                                )).collect::<Vec<_>>().join(" · ")}
+                            </td>
+                        </tr>
+                        <tr>
+                            <th scope="row">"Rows used"</th>
+                            <td class="num" data-testid="rows-used">{format::int(s.rows_used)}</td>
+                            <td class="muted">"Line items of orders that count as purchases."</td>
+                        </tr>
+                        <tr>
+                            <th scope="row">"Rows left out"</th>
+                            <td class="num" data-testid="rows-excluded">{format::int(total_excluded)}</td>
+                            <td></td>
+                        </tr>
+                        {excluded.into_iter().map(|(reason, n)| view! {
+                            <tr class="reason" data-reason=reason.code()>
+                                <th scope="row" class="indent">{reason.label()}</th>
+                                <td class="num">{format::int(n)}</td>
+                                <td class="muted">{reason.explain()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {(!issues.is_empty()).then(|| view! {
+                    <details class="issues">
+                        <summary>{format!("Examples of problems found ({})", issues.len())}</summary>
+                        <ul>
+                            {issues.into_iter().map(|issue| view! { <li><code>{issue.to_string()}</code></li> }).collect_view()}
+                        </ul>
+                    </details>
+                })}
+            </section>
+        }
+        .into_any()
+    }
+}

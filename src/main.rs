@@ -1,0 +1,12 @@
+//! Mounts the app. Everything else lives in `app` and `components`.
+
+mod app;
+mod bridge;
+mod components;
+mod format;
+mod state;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,201 @@
+//! The page's state: what the worker last told us, as signals, and the
+//! actions a merchant can take (each one a request to the worker).
+
+use std::sync::Arc;
+
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
+use segmenter_engine::demo::DemoStore;
+use segmenter_engine::pipeline::{Options, Progress};
+use segmenter_engine::protocol::{Event, FileInfo, Request};
+use segmenter_engine::summary::Summary;
+use wasm_bindgen::JsCast;
+use web_sys::File;
+
+use crate::bridge;
+
+/// Where the page is in its one job.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// Nothing loaded yet.
+    Idle,
+    /// The worker is analysing `source`.
+    Running {
+        source: String,
+    },
+    Done,
+    Cancelled,
+    Failed(String),
+}
+
+/// A finished analysis as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finished {
+    pub summary: Summary,
+    pub elapsed_ms: f64,
+    /// What was analysed, in words ("orders_export.csv", "the demo store").
+    pub source: String,
+}
+
+/// All page state; `Copy`, so components take it from context by value.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub engine_ready: RwSignal<bool>,
+    pub phase: RwSignal<Phase>,
+    pub progress: RwSignal<Option<Progress>>,
+    pub finished: RwSignal<Option<Arc<Finished>>>,
+    pub query: RwSignal<CustomerQuery>,
+    pub page: RwSignal<Option<CustomerPage>>,
+}
+
+impl AppState {
+    /// Creates the state, starts the worker and wires its events in.
+    pub fn start() -> AppState {
+        let state = AppState {
+            engine_ready: RwSignal::new(false),
+            phase: RwSignal::new(Phase::Idle),
+            progress: RwSignal::new(None),
+            finished: RwSignal::new(None),
+            query: RwSignal::new(CustomerQuery::default()),
+            page: RwSignal::new(None),
+        };
+        bridge::start(move |event, bytes| state.apply(event, bytes));
+
+        // Whenever the query or the analysis changes, ask for the page to show.
+        Effect::new(move |_| {
+            let query = state.query.get();
+            if state.finished.with(Option::is_some) {
+                bridge::send(&Request::Customers(query), &[]);
+            }
+        });
+        state
+    }
+
+    fn apply(self, event: Event, bytes: Option<Uint8Array>) {
+        match event {
+            Event::Ready { .. } => self.engine_ready.set(true),
+            Event::Progress(progress) => self.progress.set(Some(progress)),
+            Event::Finished {
+                summary,
+                elapsed_ms,
+            } => {
+                let source = match self.phase.get_untracked() {
+                    Phase::Running { source } => source,
+                    _ => String::new(),
+                };
+                self.page.set(None);
+                self.query.set(CustomerQuery::default());
+                self.finished.set(Some(Arc::new(Finished {
+                    summary: *summary,
+                    elapsed_ms,
+                    source,
+                })));
+                self.progress.set(None);
+                self.phase.set(Phase::Done);
+            }
+            Event::Customers(page) => {
+                // A late answer to an older query is not what is asked for now.
+                if self.query.with_untracked(|q| *q == page.query) {
+                    self.page.set(Some(page));
+                }
+            }
+            Event::Export { file_name, .. } => {
+                if let Some(bytes) = bytes {
+                    save_file(&file_name, &bytes);
+                }
+            }
+            Event::Cancelled => {
+                self.progress.set(None);
+                self.phase.set(Phase::Cancelled);
+            }
+            Event::Failed { message } => {
+                self.progress.set(None);
+                self.phase.set(Phase::Failed(message));
+            }
+        }
+    }
+
+    /// Whether an analysis is under way (tracked: for views).
+    pub fn busy(self) -> bool {
+        self.phase.with(|p| matches!(p, Phase::Running { .. }))
+    }
+
+    fn busy_now(self) -> bool {
+        self.phase
+            .with_untracked(|p| matches!(p, Phase::Running { .. }))
+    }
+
+    /// Analyses the merchant's files.
+    pub fn analyze_files(self, files: Vec<File>) {
+        if files.is_empty() || self.busy_now() {
+            return;
+        }
+        let names: Vec<String> = files.iter().map(File::name).collect();
+        let request = Request::Analyze {
+            files: files
+                .iter()
+                .map(|f| FileInfo {
+                    name: f.name(),
+                    size: f.size() as u64,
+                })
+                .collect(),
+            options: Options::default(),
+        };
+        self.begin(names.join(", "));
+        bridge::send(&request, &files);
+    }
+
+    /// Analyses the built-in demo store.
+    pub fn load_demo(self) {
+        if self.busy_now() {
+            return;
+        }
+        self.begin("the demo store".into());
+        let request = Request::Demo {
+            seed: DemoStore::default().seed,
+            options: Options::default(),
+        };
+        bridge::send(&request, &[]);
+    }
+
+    /// One file, one result: the previous result leaves the page when a new
+    /// analysis starts.
+    fn begin(self, source: String) {
+        self.finished.set(None);
+        self.page.set(None);
+        self.progress.set(None);
+        self.phase.set(Phase::Running { source });
+    }
+
+    pub fn cancel(self) {
+        bridge::send(&Request::Cancel, &[]);
+    }
+
+    pub fn download_customers(self) {
+        bridge::send(&Request::ExportCustomers, &[]);
+    }
+}
+
+/// Offers `bytes` to the merchant as a download named `file_name`.
+fn save_file(file_name: &str, bytes: &Uint8Array) {
+    let parts = js_sys::Array::of1(bytes);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let anchor = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(anchor) = anchor {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
