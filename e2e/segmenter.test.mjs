@@ -147,14 +147,15 @@ describe("segmenter page", () => {
       page.locator("#customer-table tbody tr").first().locator("td").nth(3).textContent();
     const money = (text) => Number(text.replace(/[^0-9.]/g, ""));
     // Default: revenue, highest first.
-    const top = money(await firstRevenue());
+    const topText = await firstRevenue();
+    const top = money(topText);
     await page.click('button.sort[data-column="revenue"]');
     await page.waitForFunction(
       (before) => {
         const cell = document.querySelector("#customer-table tbody tr td:nth-child(4)");
         return cell && cell.textContent !== before;
       },
-      await firstRevenue(),
+      topText,
       WAIT,
     );
     const bottom = money(await firstRevenue());

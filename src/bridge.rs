@@ -14,8 +14,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-/// The script Trunk emits for the worker crate (`data-loader-shim`).
-const WORKER_SCRIPT: &str = "./segmenter-worker_loader.js";
+/// Loads the worker crate's glue and wasm (www/worker-loader.js).
+const WORKER_SCRIPT: &str = "./worker-loader.js";
 
 type Handler = Box<dyn Fn(Event, Option<Uint8Array>)>;
 

@@ -18,6 +18,18 @@ fn segmenter(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// `segmenter analyze INPUT --out OUT EXTRA...`
+fn analyze(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "analyze",
+        input.to_str().expect("utf8 path"),
+        "--out",
+        out.to_str().expect("utf8 path"),
+    ];
+    args.extend_from_slice(extra);
+    segmenter(&args)
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("segmenter-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -33,12 +45,7 @@ fn read_summary(dir: &Path) -> Value {
 fn analyze_writes_the_contract_files() {
     let out = temp_dir("contract");
     let input = fixture("shopify_orders_small.csv");
-    let result = segmenter(&[
-        "analyze",
-        input.to_str().expect("utf8 path"),
-        "--out",
-        out.to_str().expect("utf8 path"),
-    ]);
+    let result = analyze(&input, &out, &[]);
     assert!(
         result.status.success(),
         "{}",
@@ -86,14 +93,7 @@ fn analyze_writes_the_contract_files() {
 fn as_of_is_honoured() {
     let out = temp_dir("as-of");
     let input = fixture("shopify_orders_small.csv");
-    let result = segmenter(&[
-        "analyze",
-        input.to_str().expect("utf8 path"),
-        "--out",
-        out.to_str().expect("utf8 path"),
-        "--as-of",
-        "2025-09-30",
-    ]);
+    let result = analyze(&input, &out, &["--as-of", "2025-09-30"]);
     assert!(result.status.success());
     let s = read_summary(&out);
     assert_eq!(s["as_of"], "2025-09-30");
@@ -108,12 +108,7 @@ fn unusable_input_fails_with_one_line_reason() {
     std::fs::create_dir_all(&dir).expect("dir");
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "foo,bar\n1,2\n").expect("write");
-    let result = segmenter(&[
-        "analyze",
-        bad.to_str().expect("utf8 path"),
-        "--out",
-        dir.join("out").to_str().expect("utf8 path"),
-    ]);
+    let result = analyze(&bad, &dir.join("out"), &[]);
     assert!(!result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
@@ -148,12 +143,7 @@ fn all_rows_excluded_is_a_failure_that_still_explains() {
         "customer_id,order_id,order_date,amount\n,A,2025-01-01,5\n",
     )
     .expect("write");
-    let result = segmenter(&[
-        "analyze",
-        file.to_str().expect("utf8 path"),
-        "--out",
-        dir.join("out").to_str().expect("utf8 path"),
-    ]);
+    let result = analyze(&file, &dir.join("out"), &[]);
     assert!(!result.status.success());
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(stderr.contains("no_customer: 1"), "{stderr}");
@@ -178,12 +168,7 @@ fn demo_export_analyses_like_the_engine_says() {
     ]);
     assert!(made.status.success());
     let out = dir.join("out");
-    let result = segmenter(&[
-        "analyze",
-        csv.to_str().expect("utf8"),
-        "--out",
-        out.to_str().expect("utf8"),
-    ]);
+    let result = analyze(&csv, &out, &[]);
     assert!(
         result.status.success(),
         "{}",

@@ -23,86 +23,23 @@ use crate::export::csv_writer::write_record;
 pub const DEMO_FILE_NAME: &str = "demo-store-orders.csv";
 
 /// The current Shopify "Export orders" header (79 columns).
+#[rustfmt::skip]
 pub const SHOPIFY_ORDERS_HEADER: [&str; 79] = [
-    "Name",
-    "Email",
-    "Financial Status",
-    "Paid at",
-    "Fulfillment Status",
-    "Fulfilled at",
-    "Accepts Marketing",
-    "Currency",
-    "Subtotal",
-    "Shipping",
-    "Taxes",
-    "Total",
-    "Discount Code",
-    "Discount Amount",
-    "Shipping Method",
-    "Created at",
-    "Lineitem quantity",
-    "Lineitem name",
-    "Lineitem price",
-    "Lineitem compare at price",
-    "Lineitem sku",
-    "Lineitem requires shipping",
-    "Lineitem taxable",
-    "Lineitem fulfillment status",
-    "Billing Name",
-    "Billing Street",
-    "Billing Address1",
-    "Billing Address2",
-    "Billing Company",
-    "Billing City",
-    "Billing Zip",
-    "Billing Province",
-    "Billing Country",
-    "Billing Phone",
-    "Shipping Name",
-    "Shipping Street",
-    "Shipping Address1",
-    "Shipping Address2",
-    "Shipping Company",
-    "Shipping City",
-    "Shipping Zip",
-    "Shipping Province",
-    "Shipping Country",
-    "Shipping Phone",
-    "Notes",
-    "Note Attributes",
-    "Cancelled at",
-    "Payment Method",
-    "Payment Reference",
-    "Refunded Amount",
-    "Vendor",
-    "Outstanding Balance",
-    "Employee",
-    "Location",
-    "Device ID",
-    "Id",
-    "Tags",
-    "Risk Level",
-    "Source",
-    "Lineitem discount",
-    "Tax 1 Name",
-    "Tax 1 Value",
-    "Tax 2 Name",
-    "Tax 2 Value",
-    "Tax 3 Name",
-    "Tax 3 Value",
-    "Tax 4 Name",
-    "Tax 4 Value",
-    "Tax 5 Name",
-    "Tax 5 Value",
-    "Phone",
-    "Receipt Number",
-    "Duties",
-    "Billing Province Name",
-    "Shipping Province Name",
-    "Payment ID",
-    "Payment Terms Name",
-    "Next Payment Due At",
-    "Payment References",
+    "Name", "Email", "Financial Status", "Paid at", "Fulfillment Status", "Fulfilled at",
+    "Accepts Marketing", "Currency", "Subtotal", "Shipping", "Taxes", "Total", "Discount Code",
+    "Discount Amount", "Shipping Method", "Created at", "Lineitem quantity", "Lineitem name",
+    "Lineitem price", "Lineitem compare at price", "Lineitem sku", "Lineitem requires shipping",
+    "Lineitem taxable", "Lineitem fulfillment status", "Billing Name", "Billing Street",
+    "Billing Address1", "Billing Address2", "Billing Company", "Billing City", "Billing Zip",
+    "Billing Province", "Billing Country", "Billing Phone", "Shipping Name", "Shipping Street",
+    "Shipping Address1", "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
+    "Shipping Province", "Shipping Country", "Shipping Phone", "Notes", "Note Attributes",
+    "Cancelled at", "Payment Method", "Payment Reference", "Refunded Amount", "Vendor",
+    "Outstanding Balance", "Employee", "Location", "Device ID", "Id", "Tags", "Risk Level",
+    "Source", "Lineitem discount", "Tax 1 Name", "Tax 1 Value", "Tax 2 Name", "Tax 2 Value",
+    "Tax 3 Name", "Tax 3 Value", "Tax 4 Name", "Tax 4 Value", "Tax 5 Name", "Tax 5 Value",
+    "Phone", "Receipt Number", "Duties", "Billing Province Name", "Shipping Province Name",
+    "Payment ID", "Payment Terms Name", "Next Payment Due At", "Payment References",
 ];
 
 /// Settings of the simulated store.
@@ -151,80 +88,33 @@ const fn product(
     }
 }
 
+#[rustfmt::skip]
 const CATALOGUE: [Product; 16] = [
-    product(
-        "Organic Ethiopian Coffee Beans",
-        "CB-ETH-500",
-        18.50,
-        "Mountain Brew Co.",
-    ),
-    product(
-        "Colombian Decaf Coffee Beans",
-        "CB-COL-DEC",
-        16.00,
-        "Mountain Brew Co.",
-    ),
-    product(
-        "Ceramic Pour-Over Dripper",
-        "PO-CER-WHT",
-        29.00,
-        "Mountain Brew Co.",
-    ),
-    product(
-        "Stoneware Mug, Set of 2",
-        "MG-STN-2",
-        24.00,
-        "Serenity Home",
-    ),
-    product(
-        "Lavender & Vanilla Soy Candle",
-        "SC-LAV-VAN",
-        14.99,
-        "Serenity Home",
-    ),
+    product("Organic Ethiopian Coffee Beans", "CB-ETH-500", 18.50, "Mountain Brew Co."),
+    product("Colombian Decaf Coffee Beans", "CB-COL-DEC", 16.00, "Mountain Brew Co."),
+    product("Ceramic Pour-Over Dripper", "PO-CER-WHT", 29.00, "Mountain Brew Co."),
+    product("Stoneware Mug, Set of 2", "MG-STN-2", 24.00, "Serenity Home"),
+    product("Lavender & Vanilla Soy Candle", "SC-LAV-VAN", 14.99, "Serenity Home"),
     product("Linen Throw Blanket", "TB-LIN-NAT", 79.00, "Serenity Home"),
-    product(
-        "Premium Eco-Friendly Yoga Mat",
-        "YM-ECO-001",
-        49.99,
-        "ZenFit",
-    ),
+    product("Premium Eco-Friendly Yoga Mat", "YM-ECO-001", 49.99, "ZenFit"),
     product("Cork Yoga Block", "YB-CRK-01", 19.00, "ZenFit"),
     product("Resistance Band Set", "RB-SET-5", 27.50, "ZenFit"),
-    product(
-        "Minimalist Leather Wallet",
-        "LW-MIN-BRN",
-        45.00,
-        "Craftsman Leather",
-    ),
+    product("Minimalist Leather Wallet", "LW-MIN-BRN", 45.00, "Craftsman Leather"),
     product("Leather Key Ring", "LK-RNG-BRN", 12.00, "Craftsman Leather"),
-    product(
-        "Wireless Bluetooth Headphones",
-        "WH-BT-001",
-        89.99,
-        "TechSound",
-    ),
-    product(
-        "Portable Speaker \"Mini\"",
-        "SP-MINI-01",
-        59.00,
-        "TechSound",
-    ),
+    product("Wireless Bluetooth Headphones", "WH-BT-001", 89.99, "TechSound"),
+    product("Portable Speaker \"Mini\"", "SP-MINI-01", 59.00, "TechSound"),
     product("Reusable Water Bottle 750ml", "WB-750-STL", 22.00, "ZenFit"),
-    product(
-        "Loose-Leaf Green Tea, 100g",
-        "TE-GRN-100",
-        9.50,
-        "Mountain Brew Co.",
-    ),
+    product("Loose-Leaf Green Tea, 100g", "TE-GRN-100", 9.50, "Mountain Brew Co."),
     product("Gift Card", "GIFT-25", 25.00, "Demo Store"),
 ];
 
+#[rustfmt::skip]
 const FIRST_NAMES: [&str; 24] = [
     "Ann", "Ben", "Chloé", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena",
     "Mateo", "Nia", "Omar", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Vic", "Wen", "Zoë",
 ];
 
+#[rustfmt::skip]
 const LAST_NAMES: [&str; 20] = [
     "Smith", "Okafor", "García", "Müller", "Nguyen", "Rossi", "Kowalski", "Haddad", "Silva",
     "Tanaka", "O'Brien", "Dubois", "Jensen", "Patel", "Kim", "Novak", "Ahmed", "Costa", "Berg",
@@ -653,9 +543,8 @@ mod tests {
         let customers = analysis.customers.len();
         assert!((360..=400).contains(&customers), "{customers} customers");
         let end = DemoStore::default().end;
-        assert!(analysis
-            .as_of
-            .is_some_and(|d| d <= end && d >= end.add_days(-7)));
+        let as_of = analysis.totals.as_of;
+        assert!(as_of.is_some_and(|d| d <= end && d >= end.add_days(-7)));
     }
 
     #[test]

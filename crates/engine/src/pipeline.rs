@@ -12,7 +12,7 @@ use thiserror::Error;
 
 use crate::customers::CustomerTable;
 use crate::date::Date;
-use crate::ingest::{DataQuality, Ingest, IngestError, Ingested};
+use crate::ingest::{DataQuality, Ingest, IngestError, Ingested, Totals};
 use crate::rfm::Rfm;
 
 /// Bytes read from an input per step: large enough to keep per-call overhead
@@ -82,30 +82,24 @@ pub enum Error {
 pub struct Analysis {
     pub quality: DataQuality,
     pub customers: CustomerTable,
+    pub totals: Totals,
     pub rfm: Rfm,
-    /// Counted purchases and their net revenue.
-    pub orders: u64,
-    pub revenue: f64,
-    pub currency: Option<String>,
-    pub first_order: Option<Date>,
-    pub last_order: Option<Date>,
-    pub as_of: Option<Date>,
 }
 
 impl Analysis {
     /// Scores ingested customers.
     pub fn new(ingested: Ingested) -> Analysis {
-        let rfm = Rfm::score(&ingested.customers);
+        let Ingested {
+            quality,
+            customers,
+            totals,
+        } = ingested;
+        let rfm = Rfm::score(&customers);
         Analysis {
-            quality: ingested.quality,
-            customers: ingested.customers,
+            quality,
+            customers,
+            totals,
             rfm,
-            orders: ingested.orders,
-            revenue: ingested.revenue,
-            currency: ingested.currency,
-            first_order: ingested.first_order,
-            last_order: ingested.last_order,
-            as_of: ingested.as_of,
         }
     }
 }
@@ -117,23 +111,88 @@ pub struct Input<R> {
     pub reader: R,
 }
 
+/// One analysis under way: the stages in order, with progress reported to a
+/// [`Sink`] after every chunk. Drivers only move bytes: `analyze_readers`
+/// from `Read`ers, the browser worker from `Blob` slices.
+pub struct Run<'s, S: Sink> {
+    ingest: Ingest,
+    sink: &'s mut S,
+    progress: Progress,
+}
+
+impl<'s, S: Sink> Run<'s, S> {
+    /// Starts an analysis of `files` inputs of `bytes_total` bytes in all
+    /// (when known).
+    pub fn new(options: &Options, sink: &'s mut S, files: usize, bytes_total: Option<u64>) -> Self {
+        Run {
+            ingest: Ingest::new(options.as_of),
+            sink,
+            progress: Progress {
+                stage: Stage::Reading,
+                file: String::new(),
+                file_index: 0,
+                files,
+                bytes_done: 0,
+                bytes_total,
+                rows_done: 0,
+            },
+        }
+    }
+
+    /// Starts the next input file.
+    pub fn begin_file(&mut self, name: &str) -> Result<(), Error> {
+        if !self.progress.file.is_empty() {
+            self.progress.file_index += 1;
+        }
+        self.progress.file = name.to_string();
+        Ok(self.ingest.begin_file(name)?)
+    }
+
+    /// Feeds the next bytes of the current file and reports progress;
+    /// `Err(Cancelled)` when the sink asks to stop.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.ingest.push(bytes)?;
+        self.progress.bytes_done += bytes.len() as u64;
+        self.report()
+    }
+
+    /// Ends the current file.
+    pub fn end_file(&mut self) -> Result<(), Error> {
+        Ok(self.ingest.end_file()?)
+    }
+
+    /// Scores the customers of every file read.
+    pub fn finish(mut self) -> Result<Analysis, Error> {
+        self.progress.stage = Stage::Scoring;
+        self.report()?;
+        Ok(Analysis::new(self.ingest.finish()?))
+    }
+
+    fn report(&mut self) -> Result<(), Error> {
+        self.progress.rows_done = self.ingest.rows_read();
+        if self.sink.progress(&self.progress) {
+            Ok(())
+        } else {
+            Err(Error::Cancelled)
+        }
+    }
+}
+
 /// Reads every input in chunks and analyses them together.
 pub fn analyze_readers<R: Read>(
     inputs: Vec<Input<R>>,
     options: &Options,
     sink: &mut impl Sink,
 ) -> Result<Analysis, Error> {
-    let files = inputs.len();
     let bytes_total = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
-    let mut ingest = Ingest::new(options.as_of);
+    let mut run = Run::new(options, sink, inputs.len(), bytes_total);
     let mut buffer = vec![0u8; CHUNK_BYTES];
-    let mut bytes_done = 0u64;
-    for (file_index, mut input) in inputs.into_iter().enumerate() {
-        ingest.begin_file(&input.name)?;
+    for mut input in inputs {
+        run.begin_file(&input.name)?;
         loop {
-            let read = match input.reader.read(&mut buffer) {
+            match input.reader.read(&mut buffer) {
                 Ok(0) => break,
-                Ok(read) => read,
+                Ok(read) => run.push(&buffer[..read])?,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(source) => {
                     return Err(Error::Io {
@@ -141,37 +200,11 @@ pub fn analyze_readers<R: Read>(
                         source,
                     })
                 }
-            };
-            ingest.push(&buffer[..read])?;
-            bytes_done += read as u64;
-            let progress = Progress {
-                stage: Stage::Reading,
-                file: input.name.clone(),
-                file_index,
-                files,
-                bytes_done,
-                bytes_total,
-                rows_done: ingest.rows_read(),
-            };
-            if !sink.progress(&progress) {
-                return Err(Error::Cancelled);
             }
         }
-        ingest.end_file()?;
+        run.end_file()?;
     }
-    let scoring = Progress {
-        stage: Stage::Scoring,
-        file: String::new(),
-        file_index: files.saturating_sub(1),
-        files,
-        bytes_done,
-        bytes_total,
-        rows_done: ingest.rows_read(),
-    };
-    if !sink.progress(&scoring) {
-        return Err(Error::Cancelled);
-    }
-    Ok(Analysis::new(ingest.finish()?))
+    run.finish()
 }
 
 /// Analyses in-memory bytes (tests, the demo store).
@@ -182,4 +215,86 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         reader: bytes,
     };
     analyze_readers(vec![input], options, &mut ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &[u8] =
+        b"customer_id,order_id,order_date,amount\nC1,A,2025-01-01,5\nC2,B,2025-01-02,6\n";
+
+    fn inputs(n: usize) -> Vec<Input<&'static [u8]>> {
+        (0..n)
+            .map(|i| Input {
+                name: format!("f{i}.csv"),
+                size: Some(FILE.len() as u64),
+                reader: FILE,
+            })
+            .collect()
+    }
+
+    /// Records every report; stops after `stop_after` reports if set.
+    struct Recorder {
+        seen: Vec<Progress>,
+        stop_after: Option<usize>,
+    }
+
+    impl Sink for Recorder {
+        fn progress(&mut self, progress: &Progress) -> bool {
+            self.seen.push(progress.clone());
+            self.stop_after.is_none_or(|n| self.seen.len() < n)
+        }
+    }
+
+    #[test]
+    fn progress_counts_bytes_rows_and_files_then_scoring() {
+        let mut sink = Recorder {
+            seen: Vec::new(),
+            stop_after: None,
+        };
+        let analysis = analyze_readers(inputs(2), &Options::default(), &mut sink).expect("runs");
+        assert_eq!(analysis.customers.len(), 2);
+        let last = sink.seen.last().expect("reports");
+        assert_eq!(last.stage, Stage::Scoring);
+        assert_eq!(last.bytes_done, 2 * FILE.len() as u64);
+        assert_eq!(last.bytes_total, Some(2 * FILE.len() as u64));
+        assert_eq!(last.rows_done, 4);
+        assert_eq!(
+            sink.seen.iter().map(|p| p.file_index).collect::<Vec<_>>(),
+            [0, 1, 1]
+        );
+        assert!(sink
+            .seen
+            .windows(2)
+            .all(|w| w[0].bytes_done <= w[1].bytes_done));
+    }
+
+    #[test]
+    fn a_sink_can_cancel() {
+        let mut sink = Recorder {
+            seen: Vec::new(),
+            stop_after: Some(1),
+        };
+        let result = analyze_readers(inputs(2), &Options::default(), &mut sink);
+        assert!(matches!(result, Err(Error::Cancelled)));
+        assert_eq!(sink.seen.len(), 1);
+    }
+
+    #[test]
+    fn read_errors_name_the_file() {
+        struct Broken;
+        impl Read for Broken {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk on fire"))
+            }
+        }
+        let input = Input {
+            name: "orders.csv".to_string(),
+            size: None,
+            reader: Broken,
+        };
+        let error = analyze_readers(vec![input], &Options::default(), &mut ()).expect_err("fails");
+        assert_eq!(error.to_string(), "orders.csv: disk on fire");
+    }
 }

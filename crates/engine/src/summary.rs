@@ -62,6 +62,7 @@ impl Summary {
     /// Summarises an analysis.
     pub fn of(analysis: &Analysis) -> Summary {
         let quality = &analysis.quality;
+        let totals = &analysis.totals;
         let stats = group_stats(analysis);
         Summary {
             rows_read: quality.rows_read,
@@ -71,12 +72,12 @@ impl Summary {
                 .map(|&r| (r, quality.rows_excluded.get(&r).copied().unwrap_or(0)))
                 .collect(),
             customers: analysis.customers.len() as u64,
-            orders: analysis.orders,
-            revenue: cents(analysis.revenue),
-            currency: analysis.currency.clone(),
-            first_order: analysis.first_order,
-            last_order: analysis.last_order,
-            as_of: analysis.as_of,
+            orders: totals.orders,
+            revenue: cents(totals.revenue),
+            currency: totals.currency.clone(),
+            first_order: totals.first_order,
+            last_order: totals.last_order,
+            as_of: totals.as_of,
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
             rfm_group_stats: stats,
             files: quality.files.clone(),

@@ -8,8 +8,7 @@ use js_sys::Uint8Array;
 use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::write_customers_csv;
-use segmenter_engine::ingest::Ingest;
-use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Sink, Stage, CHUNK_BYTES};
+use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request};
 use segmenter_engine::rfm::RfmGroup;
 use segmenter_engine::summary::Summary;
@@ -191,39 +190,38 @@ impl std::fmt::Display for Failure {
     }
 }
 
-impl From<segmenter_engine::ingest::IngestError> for Failure {
-    fn from(error: segmenter_engine::ingest::IngestError) -> Self {
-        Failure::Engine(Error::Ingest(error))
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Engine(error)
     }
 }
 
-/// The same stages as `pipeline::analyze_readers`, with slices read
-/// asynchronously from `File`s (or the demo bytes) instead of `Read`.
+/// The engine's `Run`, fed with slices read asynchronously from `File`s (or
+/// with the demo store's bytes); awaiting between slices lets a Cancel in.
 async fn run(
     source: Source,
     options: &Options,
     sink: &mut PostingSink,
 ) -> Result<Analysis, Failure> {
-    let mut ingest = Ingest::new(options.as_of);
-    let mut meter;
     match source {
         Source::Demo(store) => {
             let bytes = store.generate();
-            meter = Meter::new(sink, 1, bytes.len() as u64);
-            ingest.begin_file(DEMO_FILE_NAME)?;
+            let mut run = Run::new(options, sink, 1, Some(bytes.len() as u64));
+            run.begin_file(DEMO_FILE_NAME)?;
             for piece in bytes.chunks(CHUNK_BYTES / 8) {
-                ingest.push(piece)?;
-                meter.advance(&ingest, DEMO_FILE_NAME, 0, piece.len())?;
+                run.push(piece)?;
                 yield_now().await;
             }
+            run.end_file()?;
+            Ok(run.finish()?)
         }
         Source::Files(files) => {
             let total = files.iter().map(|f| f.size() as u64).sum();
-            meter = Meter::new(sink, files.len(), total);
+            let mut run = Run::new(options, sink, files.len(), Some(total));
             let mut buffer = Vec::new();
-            for (index, file) in files.iter().enumerate() {
+            for file in &files {
                 let name = file.name();
-                ingest.begin_file(&name)?;
+                run.begin_file(&name)?;
                 let mut reader = SliceReader::new(file.clone().into(), CHUNK_BYTES);
                 loop {
                     let read = reader
@@ -234,68 +232,12 @@ async fn run(
                             message: describe(e),
                         })?;
                     let Some(len) = read else { break };
-                    ingest.push(&buffer[..len])?;
-                    meter.advance(&ingest, &name, index, len)?;
+                    run.push(&buffer[..len])?;
                 }
-                ingest.end_file()?;
+                run.end_file()?;
             }
-        }
-    }
-    meter.scoring(&ingest)?;
-    yield_now().await;
-    Ok(Analysis::new(ingest.finish()?))
-}
-
-/// Turns bytes read into progress reports, and a "stop" answer into Cancelled.
-struct Meter<'a> {
-    sink: &'a mut PostingSink,
-    files: usize,
-    bytes_total: u64,
-    bytes_done: u64,
-    last_file: usize,
-}
-
-impl<'a> Meter<'a> {
-    fn new(sink: &'a mut PostingSink, files: usize, bytes_total: u64) -> Self {
-        Meter {
-            sink,
-            files,
-            bytes_total,
-            bytes_done: 0,
-            last_file: 0,
-        }
-    }
-
-    fn advance(
-        &mut self,
-        ingest: &Ingest,
-        file: &str,
-        index: usize,
-        bytes: usize,
-    ) -> Result<(), Failure> {
-        self.bytes_done += bytes as u64;
-        self.last_file = index;
-        self.report(ingest, Stage::Reading, file)
-    }
-
-    fn scoring(&mut self, ingest: &Ingest) -> Result<(), Failure> {
-        self.report(ingest, Stage::Scoring, "")
-    }
-
-    fn report(&mut self, ingest: &Ingest, stage: Stage, file: &str) -> Result<(), Failure> {
-        let progress = Progress {
-            stage,
-            file: file.to_string(),
-            file_index: self.last_file,
-            files: self.files,
-            bytes_done: self.bytes_done,
-            bytes_total: Some(self.bytes_total),
-            rows_done: ingest.rows_read(),
-        };
-        if self.sink.progress(&progress) {
-            Ok(())
-        } else {
-            Err(Failure::Engine(Error::Cancelled))
+            yield_now().await;
+            Ok(run.finish()?)
         }
     }
 }

@@ -35,6 +35,12 @@ use crate::date::Date;
 pub struct Ingested {
     pub quality: DataQuality,
     pub customers: CustomerTable,
+    pub totals: Totals,
+}
+
+/// Store-level figures of the counted purchases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Totals {
     /// Counted purchases (an order with several lines counts once).
     pub orders: u64,
     /// Net revenue of the counted purchases.
@@ -270,12 +276,14 @@ impl Ingest {
         Ok(Ingested {
             quality,
             customers,
-            orders,
-            revenue,
-            currency,
-            first_order,
-            last_order,
-            as_of,
+            totals: Totals {
+                orders,
+                revenue,
+                currency,
+                first_order,
+                last_order,
+                as_of,
+            },
         })
     }
 }

@@ -46,12 +46,12 @@ fn shopify_fixture_counts_every_row() {
     assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
     assert_eq!(q.files[0].format, "shopify_orders");
 
-    assert_eq!(got.orders, 7);
-    assert!((got.revenue - 382.99).abs() < 1e-9);
-    assert_eq!(got.currency.as_deref(), Some("USD"));
-    assert_eq!(got.first_order, Some(date("2025-01-05")));
-    assert_eq!(got.last_order, Some(date("2025-12-06")));
-    assert_eq!(got.as_of, Some(date("2025-12-06")));
+    assert_eq!(got.totals.orders, 7);
+    assert!((got.totals.revenue - 382.99).abs() < 1e-9);
+    assert_eq!(got.totals.currency.as_deref(), Some("USD"));
+    assert_eq!(got.totals.first_order, Some(date("2025-01-05")));
+    assert_eq!(got.totals.last_order, Some(date("2025-12-06")));
+    assert_eq!(got.totals.as_of, Some(date("2025-12-06")));
 }
 
 #[test]
@@ -112,9 +112,9 @@ fn generic_layout_with_bom_and_crlf() {
     assert_eq!(excluded(q, Exclusion::InvalidDate), 1);
     assert_eq!(excluded(q, Exclusion::InvalidAmount), 1);
     assert_eq!(excluded(q, Exclusion::Refunded), 1);
-    assert_eq!(got.orders, 5);
-    assert!((got.revenue - 175.5).abs() < 1e-9);
-    assert_eq!(got.currency, None);
+    assert_eq!(got.totals.orders, 5);
+    assert!((got.totals.revenue - 175.5).abs() < 1e-9);
+    assert_eq!(got.totals.currency, None);
     let c = &got.customers;
     let ids: Vec<&str> = c.id.iter().map(|s| &**s).collect();
     assert_eq!(ids, ["C1", "C2", "C3"]);
@@ -141,7 +141,7 @@ fn as_of_excludes_later_orders_and_sets_the_clock() {
     // #1012 (2 rows), #1010 (3 rows) and #1008 (1 row) are later.
     assert_eq!(excluded(q, Exclusion::AfterAsOf), 6);
     assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
-    assert_eq!(got.as_of, Some(as_of));
+    assert_eq!(got.totals.as_of, Some(as_of));
     assert_eq!(got.customers.len(), 3);
     assert_eq!(
         got.customers.recency_days(0),
@@ -186,7 +186,7 @@ fn header_only_file_has_no_purchases_but_is_valid() {
     let got = ingest("h.csv", b"customer_id,order_id,order_date,amount\n");
     assert_eq!(got.quality.rows_read, 0);
     assert!(got.customers.is_empty());
-    assert_eq!(got.as_of, None);
+    assert_eq!(got.totals.as_of, None);
     assert!(!got.quality.warnings.is_empty());
 }
 
@@ -223,7 +223,7 @@ fn customers_in_two_files_are_one_customer() {
 fn mixed_currencies_are_reported() {
     let file = "Name,Email,Financial Status,Created at,Total,Currency\n#1,a@x,paid,2025-01-01,5,USD\n#2,b@x,paid,2025-01-02,6,EUR\n";
     let got = ingest("m.csv", file.as_bytes());
-    assert_eq!(got.currency, None);
+    assert_eq!(got.totals.currency, None);
     assert!(got.quality.warnings[0].contains("EUR: 1 orders, USD: 1 orders"));
 }
 
