@@ -54,7 +54,7 @@ describe("segmenter page", () => {
     await context.route("**/*", (route) => {
       const url = route.request().url();
       seen.push(url);
-      if (url.startsWith(server.origin) || url.startsWith("blob:") || url.startsWith("data:")) {
+      if (url.startsWith("http://127.0.0.1:") || url.startsWith("blob:") || url.startsWith("data:")) {
         return route.continue();
       }
       offsite.push(url);
@@ -220,6 +220,21 @@ describe("segmenter page", () => {
     await page.locator("#overview-title").waitFor(WAIT);
     await page.screenshot({ path: join(ARTIFACTS, "phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it("runs from a sub-path and opens on the demo store with ?demo", async () => {
+    const sub = await startServer({ root: DIST, basePath: "/shop/tools/segmenter/" });
+    try {
+      const other = await browser.context.newPage();
+      other.on("pageerror", (error) => consoleErrors.push(String(error)));
+      await other.goto(`${sub.url}?demo`);
+      await other.locator("#kpi-customers").waitFor(WAIT);
+      assert.ok(int(await other.textContent("#kpi-customers")) > 2000);
+      assert.ok(sub.requests.every((path) => path.startsWith("/shop/tools/segmenter/")), sub.requests.join("\n"));
+      await other.close();
+    } finally {
+      await sub.close();
+    }
   });
 
   it("sent nothing anywhere but the local server, and the page raised no errors", () => {
