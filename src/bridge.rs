@@ -74,16 +74,18 @@ fn spawn(handler: std::rc::Rc<Handler>) {
                 .ok()
                 .and_then(|m| m.as_string())
                 .unwrap_or_else(|| "the engine script could not be loaded".into());
-            handler(
-                Event::Failed {
-                    message: format!(
-                        "The analysis engine stopped unexpectedly ({detail}). It has been restarted; please try again."
-                    ),
-                },
-                None,
-            );
-            // Not from inside this handler: restarting drops it.
-            wasm_bindgen_futures::spawn_local(async { restart() });
+            // A worker that never became ready would fail again: no restart loop.
+            let was_ready = BRIDGE.with_borrow(|slot| slot.as_ref().is_some_and(|b| b.ready));
+            let message = if was_ready {
+                format!("The analysis engine stopped unexpectedly ({detail}). It has been restarted; please try again.")
+            } else {
+                format!("The analysis engine could not start ({detail}). Please reload the page.")
+            };
+            handler(Event::Failed { message }, None);
+            if was_ready {
+                // Not from inside this handler: restarting drops it.
+                wasm_bindgen_futures::spawn_local(async { restart() });
+            }
         })
     };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));

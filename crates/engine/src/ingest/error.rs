@@ -12,6 +12,9 @@ pub enum IngestError {
     #[error("{file}: the file is UTF-16 text; save it as UTF-8 CSV and try again")]
     Utf16 { file: String },
 
+    #[error("{file}: this is an Excel workbook or ZIP archive, not a CSV file; open it and save it as CSV (UTF-8), then try again")]
+    Workbook { file: String },
+
     #[error(
         "{file}: the header row is not one we know. Expected a Shopify orders export \
          (Name, Email, Financial Status, Created at, Total, ...) or an order table with \

@@ -302,6 +302,12 @@ impl FileState {
                 file: self.report.name.clone(),
             });
         }
+        // XLSX files are ZIP archives; their first bytes are "PK".
+        if head.starts_with(b"PK\x03") {
+            return Err(IngestError::Workbook {
+                file: self.report.name.clone(),
+            });
+        }
         let body = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
         self.feed(body, names, quality)
     }

@@ -167,7 +167,7 @@ fn unrecognised_and_incomplete_headers_are_errors() {
 }
 
 #[test]
-fn empty_and_utf16_files_are_errors() {
+fn empty_utf16_and_workbook_files_are_errors() {
     let mut ingest = Ingest::new(None);
     ingest.begin_file("empty.csv").expect("begin");
     assert!(matches!(ingest.end_file(), Err(IngestError::Empty { .. })));
@@ -179,6 +179,11 @@ fn empty_and_utf16_files_are_errors() {
         ingest.push(&utf16),
         Err(IngestError::Utf16 { .. })
     ));
+
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("orders.xlsx").expect("begin");
+    let err = ingest.push(b"PK\x03\x04\x14\x00").expect_err("a workbook");
+    assert!(err.to_string().contains("save it as CSV"), "{err}");
 }
 
 #[test]
