@@ -27,6 +27,21 @@ pub struct Record<'a> {
 }
 
 impl<'a> Record<'a> {
+    /// A record over `bytes`, whose fields end at `ends`.
+    pub(crate) fn new(
+        bytes: &'a [u8],
+        ends: &'a [usize],
+        line: u64,
+        unterminated_quote: bool,
+    ) -> Self {
+        Record {
+            bytes,
+            ends,
+            line,
+            unterminated_quote,
+        }
+    }
+
     /// Number of fields.
     pub fn len(&self) -> usize {
         self.ends.len()

@@ -9,8 +9,8 @@ pub enum IngestError {
     #[error("{file}: the file is empty (no header row)")]
     Empty { file: String },
 
-    #[error("{file}: the file is UTF-16 text; save it as UTF-8 CSV and try again")]
-    Utf16 { file: String },
+    #[error("{file}: this is not a text file (it holds binary data); export the data as CSV and try again")]
+    Binary { file: String },
 
     #[error("{file}: this is an Excel workbook or ZIP archive, not a CSV file; open it and save it as CSV (UTF-8), then try again")]
     Workbook { file: String },

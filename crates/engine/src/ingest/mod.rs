@@ -9,24 +9,30 @@
 //! reason (`rows_used + Σ rows_excluded == rows_read`, per file and overall).
 
 pub mod csv;
+mod dialect;
+mod encoding;
 mod error;
 mod layout;
 mod orders;
 mod quality;
 mod value;
+mod whitespace;
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+pub use self::dialect::Delimiter;
 pub use self::error::IngestError;
 pub use self::layout::Layout;
 pub use self::quality::{DataQuality, Exclusion, FileReport, RowIssue, ISSUES_KEPT_PER_REASON};
 pub use self::value::{normalise_email, parse_amount, AmountError};
 
 use self::csv::{CsvTokenizer, Record};
+use self::encoding::Decoder;
 use self::layout::RowOutcome;
 use self::orders::{CustomerIndex, Intern, OrderBook};
+use self::whitespace::WhitespaceTokenizer;
 use crate::customers::{CustomerTable, Identities, Purchase};
 use crate::date::Date;
 
@@ -92,15 +98,19 @@ impl Intern for Names {
 #[derive(Debug)]
 struct FileState {
     report: FileReport,
-    tokenizer: CsvTokenizer,
-    /// The first bytes, held until we know whether they are a byte-order mark.
-    head: Vec<u8>,
-    head_done: bool,
+    /// Chosen from the first bytes: `None` until enough have arrived.
+    decoder: Option<Decoder>,
+    /// The first raw bytes, held until they tell the encoding.
+    raw_head: Vec<u8>,
+    /// UTF-16 input transcoded to UTF-8 (reused between chunks).
+    scratch: Vec<u8>,
+    /// Chosen from the first line: `None` until it has been seen.
+    tokenizer: Option<Tokenizer>,
+    /// The first text, held until the first line is complete.
+    text_head: Vec<u8>,
     layout: Option<Layout>,
     book: OrderBook,
 }
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 impl Ingest {
     /// A new ingest. Orders after `as_of` (if given) are excluded.
@@ -125,9 +135,11 @@ impl Ingest {
                 name: name.to_string(),
                 ..FileReport::default()
             },
-            tokenizer: CsvTokenizer::new(b','),
-            head: Vec::new(),
-            head_done: false,
+            decoder: None,
+            raw_head: Vec::new(),
+            scratch: Vec::new(),
+            tokenizer: None,
+            text_head: Vec::new(),
             layout: None,
             book: OrderBook::default(),
         });
@@ -148,15 +160,7 @@ impl Ingest {
             });
         };
         file.report.bytes += chunk.len() as u64;
-        if file.head_done {
-            return file.feed(chunk, &mut self.names, &mut self.quality);
-        }
-        // Hold the first three bytes back until we can tell a byte-order mark.
-        file.head.extend_from_slice(chunk);
-        if file.head.len() < UTF8_BOM.len() {
-            return Ok(());
-        }
-        file.release_head(&mut self.names, &mut self.quality)
+        file.accept_raw(chunk, false, &mut self.names, &mut self.quality)
     }
 
     /// Ends the current file.
@@ -164,21 +168,21 @@ impl Ingest {
         let Some(mut file) = self.current.take() else {
             return Ok(());
         };
-        if !file.head_done {
-            file.release_head(&mut self.names, &mut self.quality)?;
-        }
+        file.accept_raw(&[], true, &mut self.names, &mut self.quality)?;
         let FileState {
             mut report,
-            mut tokenizer,
+            tokenizer,
             mut layout,
             mut book,
             ..
         } = file;
         let names = &mut self.names;
         let quality = &mut self.quality;
-        tokenizer.finish(|record| {
-            on_record(&mut report, &mut layout, &mut book, names, quality, &record)
-        })?;
+        if let Some(mut tokenizer) = tokenizer {
+            tokenizer.finish(|record| {
+                on_record(&mut report, &mut layout, &mut book, names, quality, &record)
+            })?;
+        }
         if layout.is_none() {
             return Err(IngestError::Empty { file: report.name });
         }
@@ -289,27 +293,56 @@ impl Ingest {
 }
 
 impl FileState {
-    /// Strips a byte-order mark from the held first bytes and feeds the rest.
-    fn release_head(
+    /// Takes raw bytes: holds the first few until they tell the encoding,
+    /// then passes UTF-8 text on. `end` flushes whatever is held.
+    fn accept_raw(
         &mut self,
+        chunk: &[u8],
+        end: bool,
         names: &mut Names,
         quality: &mut DataQuality,
     ) -> Result<(), IngestError> {
-        self.head_done = true;
-        let head = std::mem::take(&mut self.head);
-        if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-            return Err(IngestError::Utf16 {
-                file: self.report.name.clone(),
-            });
+        let Some(decoder) = self.decoder.as_mut() else {
+            self.raw_head.extend_from_slice(chunk);
+            if self.raw_head.len() < encoding::MAGIC_BYTES && !end {
+                return Ok(());
+            }
+            let head = std::mem::take(&mut self.raw_head);
+            let (decoder, skip) = Decoder::detect(&self.report.name, &head)?;
+            self.decoder = Some(decoder);
+            return self.accept_raw(&head[skip..], end, names, quality);
+        };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let text = decoder.decode(chunk, &mut scratch);
+        let result = self.accept_text(text, end, names, quality);
+        self.scratch = scratch;
+        result
+    }
+
+    /// Takes UTF-8 text: holds the first line until it tells the delimiter,
+    /// then tokenizes.
+    fn accept_text(
+        &mut self,
+        text: &[u8],
+        end: bool,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        if self.tokenizer.is_some() {
+            return self.feed(text, names, quality);
         }
-        // XLSX files are ZIP archives; their first bytes are "PK".
-        if head.starts_with(b"PK\x03") {
-            return Err(IngestError::Workbook {
-                file: self.report.name.clone(),
-            });
+        self.text_head.extend_from_slice(text);
+        if !end && !dialect::has_first_line(&self.text_head) {
+            return Ok(());
         }
-        let body = head.strip_prefix(UTF8_BOM).unwrap_or(&head);
-        self.feed(body, names, quality)
+        let head = std::mem::take(&mut self.text_head);
+        let delimiter = dialect::sniff(&head);
+        self.report.delimiter = Some(delimiter);
+        self.tokenizer = Some(match delimiter.byte() {
+            Some(byte) => Tokenizer::Csv(CsvTokenizer::new(byte)),
+            None => Tokenizer::Whitespace(WhitespaceTokenizer::new()),
+        });
+        self.feed(&head, names, quality)
     }
 
     fn feed(
@@ -325,9 +358,39 @@ impl FileState {
             book,
             ..
         } = self;
+        let Some(tokenizer) = tokenizer else {
+            return Ok(());
+        };
         tokenizer.feed(chunk, |record| {
             on_record(report, layout, book, names, quality, &record)
         })
+    }
+}
+
+/// The tokenizer for the file's delimiter.
+#[derive(Debug)]
+enum Tokenizer {
+    Csv(CsvTokenizer),
+    Whitespace(WhitespaceTokenizer),
+}
+
+impl Tokenizer {
+    fn feed<E>(
+        &mut self,
+        chunk: &[u8],
+        on_record: impl FnMut(Record<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Tokenizer::Csv(t) => t.feed(chunk, on_record),
+            Tokenizer::Whitespace(t) => t.feed(chunk, on_record),
+        }
+    }
+
+    fn finish<E>(&mut self, on_record: impl FnMut(Record<'_>) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            Tokenizer::Csv(t) => t.finish(on_record),
+            Tokenizer::Whitespace(t) => t.finish(on_record),
+        }
     }
 }
 

@@ -144,6 +144,8 @@ pub struct FileReport {
     pub name: String,
     /// Detected layout (`shopify_orders`, `generic_orders`).
     pub format: String,
+    /// Detected field separator.
+    pub delimiter: Option<super::Delimiter>,
     pub bytes: u64,
     pub rows_read: u64,
     pub rows_used: u64,

@@ -167,18 +167,20 @@ fn unrecognised_and_incomplete_headers_are_errors() {
 }
 
 #[test]
-fn empty_utf16_and_workbook_files_are_errors() {
+fn empty_binary_and_workbook_files_are_errors() {
     let mut ingest = Ingest::new(None);
     ingest.begin_file("empty.csv").expect("begin");
     assert!(matches!(ingest.end_file(), Err(IngestError::Empty { .. })));
 
     let mut ingest = Ingest::new(None);
-    ingest.begin_file("wide.csv").expect("begin");
-    let utf16 = [0xFF, 0xFE, b'a', 0, b',', 0];
-    assert!(matches!(
-        ingest.push(&utf16),
-        Err(IngestError::Utf16 { .. })
-    ));
+    ingest.begin_file("image.png").expect("begin");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    let err = ingest.push(png).expect_err("binary");
+    assert!(
+        err.to_string()
+            .starts_with("image.png: this is not a text file"),
+        "{err}"
+    );
 
     let mut ingest = Ingest::new(None);
     ingest.begin_file("orders.xlsx").expect("begin");
@@ -257,10 +259,12 @@ fn analysis_of_fixture_scores_rfm_as_documented() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Chunk boundaries (inside a BOM, a quoted note, a CRLF) never change the result.
+    /// Chunk boundaries (inside a BOM, a UTF-16 code unit, a quoted note, a
+    /// CRLF, the first line) never change the result.
     #[test]
     fn chunked_ingest_equals_whole_file(chunk in 1usize..300) {
-        for (name, bytes) in [("s.csv", SHOPIFY), ("g.csv", GENERIC)] {
+        let utf16 = generic_as_utf16_tabs();
+        for (name, bytes) in [("s.csv", SHOPIFY), ("g.csv", GENERIC), ("u.txt", &utf16[..])] {
             let whole = ingest(name, bytes);
             let chunked = ingest_chunks(name, bytes, chunk, None);
             prop_assert_eq!(&whole.quality, &chunked.quality);
@@ -278,5 +282,48 @@ proptest! {
         let got = ingest.finish().expect("finish");
         let q = &got.quality;
         prop_assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    }
+}
+
+/// The generic fixture as Excel's "Unicode text" would save it: UTF-16LE with
+/// a byte-order mark, tab-separated.
+fn generic_as_utf16_tabs() -> Vec<u8> {
+    let text = String::from_utf8_lossy(GENERIC)
+        .trim_start_matches('\u{feff}')
+        .replace(',', "\t");
+    let mut bytes = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        bytes.extend_from_slice(&unit.to_le_bytes());
+    }
+    bytes
+}
+
+#[test]
+fn utf16_tab_separated_reads_like_the_utf8_csv() {
+    let utf8 = ingest("g.csv", GENERIC);
+    let utf16 = ingest("g.csv", &generic_as_utf16_tabs());
+    assert_eq!(utf16.quality.files[0].delimiter, Some(Delimiter::Tab));
+    assert_eq!(utf8.quality.files[0].delimiter, Some(Delimiter::Comma));
+    assert_eq!(utf16.customers, utf8.customers);
+    assert_eq!(utf16.quality.rows_excluded, utf8.quality.rows_excluded);
+    assert_eq!(utf16.quality.issues, utf8.quality.issues);
+}
+
+#[test]
+fn semicolons_are_sniffed() {
+    let file = "customer_id;order_id;order_date;amount\nC1;A;2025-01-01;5\n";
+    let got = ingest("s.csv", file.as_bytes());
+    assert_eq!(got.quality.files[0].delimiter, Some(Delimiter::Semicolon));
+    assert_eq!(got.customers.len(), 1);
+}
+
+#[test]
+fn a_file_shorter_than_its_magic_is_still_read() {
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("tiny.csv").expect("begin");
+    ingest.push(b"a").expect("held");
+    match ingest.end_file() {
+        Err(IngestError::UnrecognisedHeader { found, .. }) => assert_eq!(found, ["a"]),
+        other => panic!("expected the header to be read, got {other:?}"),
     }
 }
