@@ -51,7 +51,7 @@ pub fn DropZone() -> impl IntoView {
                     <input
                         id="file-input"
                         type="file"
-                        accept=".csv,text/csv"
+                        accept=".csv,.tsv,.txt,text/csv,text/plain"
                         multiple
                         class="visually-hidden"
                         prop:disabled=disabled
@@ -63,8 +63,9 @@ pub fn DropZone() -> impl IntoView {
                 </button>
             </div>
             <p class="hint">
-                "Reads Shopify “Export orders” CSV files, and any CSV with the columns "
-                <code>"customer_id, order_id, order_date, amount"</code> "."
+                "Reads Shopify “Export orders” files, order tables from other systems "
+                "(a customer or email, a date and an amount, in any of several languages), "
+                "the Online Retail and CDNOW data sets: CSV, TSV or text, UTF-8 or UTF-16."
             </p>
             <Show when=move || !state.engine_ready.get()>
                 <p class="hint">"Starting the analysis engine…"</p>

@@ -22,7 +22,7 @@ pub enum IngestError {
     )]
     UnrecognisedHeader { file: String, found: Vec<String> },
 
-    #[error("{file}: looks like a {layout} but lacks the column(s) {}", missing.join(", "))]
+    #[error("{file}: looks like {layout} but lacks the column(s) {}", missing.join(", "))]
     MissingColumns {
         file: String,
         layout: &'static str,

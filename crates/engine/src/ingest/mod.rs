@@ -8,29 +8,33 @@
 //! Invariant: every data row is counted once, as used or as excluded with a
 //! reason (`rows_used + Σ rows_excluded == rows_read`, per file and overall).
 
+mod amount;
 pub mod csv;
+mod dates;
 mod dialect;
 mod encoding;
 mod error;
+mod identity;
 mod layout;
 mod orders;
 mod quality;
-mod value;
 mod whitespace;
 
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
+pub use self::amount::{parse_amount, Amount, AmountError, Currency, DecimalMark};
+pub use self::dates::{parse_date, DateValue, DayOrder};
 pub use self::dialect::Delimiter;
 pub use self::error::IngestError;
+pub use self::identity::{normalise_customer_id, normalise_email};
 pub use self::layout::Layout;
 pub use self::quality::{DataQuality, Exclusion, FileReport, RowIssue, ISSUES_KEPT_PER_REASON};
-pub use self::value::{normalise_email, parse_amount, AmountError};
 
 use self::csv::{CsvTokenizer, Record};
 use self::encoding::Decoder;
-use self::layout::RowOutcome;
+use self::layout::{Row, RowOutcome};
 use self::orders::{CustomerIndex, Intern, OrderBook};
 use self::whitespace::WhitespaceTokenizer;
 use crate::customers::{CustomerTable, Identities, Purchase};
@@ -64,7 +68,7 @@ pub struct Totals {
 pub struct Ingest {
     as_of: Option<Date>,
     names: Names,
-    done: Vec<(FileReport, OrderBook)>,
+    done: Vec<DoneFile>,
     current: Option<FileState>,
     quality: DataQuality,
     rows_before_current: u64,
@@ -95,6 +99,15 @@ impl Intern for Names {
     }
 }
 
+/// A file read to its end, its orders not yet judged.
+#[derive(Debug)]
+struct DoneFile {
+    report: FileReport,
+    book: OrderBook,
+    /// Name of the column whose dates place its orders.
+    date_column: String,
+}
+
 #[derive(Debug)]
 struct FileState {
     report: FileReport,
@@ -109,6 +122,8 @@ struct FileState {
     /// The first text, held until the first line is complete.
     text_head: Vec<u8>,
     layout: Option<Layout>,
+    /// Column names, for messages.
+    header: Vec<String>,
     book: OrderBook,
 }
 
@@ -141,6 +156,7 @@ impl Ingest {
             tokenizer: None,
             text_head: Vec::new(),
             layout: None,
+            header: Vec::new(),
             book: OrderBook::default(),
         });
         Ok(())
@@ -173,6 +189,7 @@ impl Ingest {
             mut report,
             tokenizer,
             mut layout,
+            mut header,
             mut book,
             ..
         } = file;
@@ -180,14 +197,24 @@ impl Ingest {
         let quality = &mut self.quality;
         if let Some(mut tokenizer) = tokenizer {
             tokenizer.finish(|record| {
-                on_record(&mut report, &mut layout, &mut book, names, quality, &record)
+                let mut parts = FileParts {
+                    report: &mut report,
+                    layout: &mut layout,
+                    header: &mut header,
+                    book: &mut book,
+                };
+                parts.on_record(names, quality, &record)
             })?;
         }
-        if layout.is_none() {
+        let Some(layout) = layout else {
             return Err(IngestError::Empty { file: report.name });
-        }
+        };
         self.rows_before_current += report.rows_read;
-        self.done.push((report, book));
+        self.done.push(DoneFile {
+            date_column: layout.date_column(&header).to_string(),
+            report,
+            book,
+        });
         Ok(())
     }
 
@@ -195,23 +222,33 @@ impl Ingest {
     pub fn finish(mut self) -> Result<Ingested, IngestError> {
         self.end_file()?;
         let mut quality = self.quality;
+        for file in &mut self.done {
+            if let Some(note) = file.book.resolve_dates(&file.date_column) {
+                quality
+                    .warnings
+                    .push(format!("{}: {note}", file.report.name));
+            }
+        }
 
         // The analysis date defaults to the day of the last order that counts.
         let as_of = self.as_of.or_else(|| {
             self.done
                 .iter()
-                .flat_map(|(_, book)| &book.orders)
+                .flat_map(|file| &file.book.orders)
                 .filter(|order| order.classify().is_ok())
-                .filter_map(|order| order.date)
+                .filter_map(|order| order.date())
                 .max()
         });
 
         let mut purchases = Vec::new();
         let mut by_currency: BTreeMap<&str, u64> = BTreeMap::new();
         let mut uses_no_currency = 0u64;
-        for (mut report, book) in self.done {
+        for DoneFile {
+            mut report, book, ..
+        } in self.done
+        {
             for order in &book.orders {
-                let fate = order.classify().and_then(|()| match (order.date, as_of) {
+                let fate = order.classify().and_then(|()| match (order.date(), as_of) {
                     (Some(date), Some(as_of)) if date > as_of => Err(Exclusion::AfterAsOf),
                     _ => Ok(()),
                 });
@@ -220,7 +257,7 @@ impl Ingest {
                     Err(reason) => *report.rows_excluded.entry(reason).or_default() += rows,
                     Ok(()) => {
                         report.rows_used += rows;
-                        if let (Some(customer), Some(date)) = (order.customer, order.date) {
+                        if let (Some(customer), Some(date)) = (order.customer, order.date()) {
                             purchases.push(Purchase {
                                 customer,
                                 date,
@@ -355,15 +392,20 @@ impl FileState {
             report,
             tokenizer,
             layout,
+            header,
             book,
             ..
         } = self;
         let Some(tokenizer) = tokenizer else {
             return Ok(());
         };
-        tokenizer.feed(chunk, |record| {
-            on_record(report, layout, book, names, quality, &record)
-        })
+        let mut parts = FileParts {
+            report,
+            layout,
+            header,
+            book,
+        };
+        tokenizer.feed(chunk, |record| parts.on_record(names, quality, &record))
     }
 }
 
@@ -394,39 +436,64 @@ impl Tokenizer {
     }
 }
 
-/// Handles one record: the first is the header, the rest are data rows.
-fn on_record(
-    report: &mut FileReport,
-    layout: &mut Option<Layout>,
-    book: &mut OrderBook,
-    names: &mut Names,
-    quality: &mut DataQuality,
-    record: &Record<'_>,
-) -> Result<(), IngestError> {
-    let Some(layout) = layout.as_ref() else {
-        let header: Vec<String> = record
-            .iter()
-            .map(|field| String::from_utf8_lossy(field).trim().to_string())
-            .collect();
-        let detected = Layout::detect(&report.name, &header)?;
-        report.format = detected.code().to_string();
-        *layout = Some(detected);
-        return Ok(());
-    };
-    report.rows_read += 1;
-    match layout.read(&report.name, record) {
-        RowOutcome::Excluded(issue) => {
-            *report.rows_excluded.entry(issue.reason).or_default() += 1;
-            quality.note_issue(issue);
-        }
-        RowOutcome::Line(line) => {
-            if let Some(issue) = book.add(line, names) {
-                quality.note_issue(issue);
-            }
-        }
-    }
-    Ok(())
+/// The parts of a file's state that records update (split from the
+/// tokenizer, which lends the records).
+struct FileParts<'f> {
+    report: &'f mut FileReport,
+    layout: &'f mut Option<Layout>,
+    header: &'f mut Vec<String>,
+    book: &'f mut OrderBook,
 }
 
+impl FileParts<'_> {
+    /// Handles one record: the first tells the layout (and is the header
+    /// unless the layout has none); the others are data rows.
+    fn on_record(
+        &mut self,
+        names: &mut Names,
+        quality: &mut DataQuality,
+        record: &Record<'_>,
+    ) -> Result<(), IngestError> {
+        if self.layout.is_none() {
+            let first_row: Vec<String> = record
+                .iter()
+                .map(|field| String::from_utf8_lossy(field).trim().to_string())
+                .collect();
+            let delimiter = self.report.delimiter.unwrap_or(Delimiter::Comma);
+            let detected = Layout::detect(&self.report.name, &first_row, delimiter)?;
+            self.report.format = detected.layout.code().to_string();
+            *self.header = detected.header;
+            *self.layout = Some(detected.layout);
+            if !detected.first_row_is_data {
+                return Ok(());
+            }
+        }
+        let Some(layout) = self.layout.as_ref() else {
+            return Ok(());
+        };
+        self.report.rows_read += 1;
+        let row = Row {
+            file: &self.report.name,
+            record,
+            header: self.header,
+            mark: layout.decimal_mark(),
+        };
+        match layout.read(&row) {
+            RowOutcome::Excluded(issue) => {
+                *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
+                quality.note_issue(issue);
+            }
+            RowOutcome::Line(line) => {
+                if let Some(issue) = self.book.add(line, names) {
+                    quality.note_issue(issue);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod layout_tests;
 #[cfg(test)]
 mod tests;

@@ -8,6 +8,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::dates::{DateEvidence, DateValue};
 use super::layout::{OrderFields, OrderLine};
 use super::quality::{Exclusion, RowIssue};
 use crate::date::Date;
@@ -19,7 +20,8 @@ pub type CustomerIndex = u32;
 #[derive(Clone, Debug)]
 pub struct Order {
     pub customer: Option<CustomerIndex>,
-    pub date: Option<Date>,
+    /// As read; a day/month pair until `OrderBook::resolve_dates`.
+    date: Option<DateValue>,
     /// Order total (Shopify) or the sum of line amounts (other layouts).
     pub amount: f64,
     pub refunded: f64,
@@ -50,6 +52,14 @@ impl Order {
         }
     }
 
+    /// The day the order was placed, once its date is resolved.
+    pub fn date(&self) -> Option<Date> {
+        match self.date? {
+            DateValue::Known(date) => Some(date),
+            DateValue::Pair { .. } => None,
+        }
+    }
+
     /// Net amount of the purchase: total less refunds.
     pub fn net(&self) -> f64 {
         self.amount - self.refunded
@@ -71,7 +81,7 @@ impl Order {
         if self.flags & VOIDED != 0 {
             return Err(Exclusion::Voided);
         }
-        if self.flags & HAS_ORDER_ROW == 0 || self.date.is_none() {
+        if self.flags & HAS_ORDER_ROW == 0 || self.date().is_none() {
             return Err(Exclusion::IncompleteOrder);
         }
         // Refunds that reach the total (to the cent) make the order no purchase.
@@ -88,6 +98,8 @@ impl Order {
 pub struct OrderBook {
     by_id: FxHashMap<Box<str>, u32>,
     pub orders: Vec<Order>,
+    /// What the file's slash dates showed about day/month order.
+    dates: DateEvidence,
 }
 
 /// Interning of text values that repeat on every row.
@@ -125,14 +137,28 @@ impl OrderBook {
         if let Some(amount) = line.line_amount {
             order.amount += amount;
         }
+        if line.cancelled {
+            order.flags |= CANCELLED;
+        }
+        if order.currency.is_none() {
+            order.currency = line.currency.as_deref().map(|c| intern.currency(c));
+        }
         if let Some(date) = line.line_date {
+            self.dates.observe(date);
             // An order of several dated lines is placed when its first line is.
-            order.date = Some(order.date.map_or(date, |d| d.min(date)));
+            order.date = Some(match (order.date, date) {
+                (Some(DateValue::Known(a)), DateValue::Known(b)) => DateValue::Known(a.min(b)),
+                (Some(first), _) => first,
+                (None, date) => date,
+            });
             order.flags |= HAS_ORDER_ROW;
         }
         if let Some(fields) = line.order {
             if order.flags & HAS_ORDER_ROW == 0 {
-                apply_order_fields(order, fields, intern);
+                if let Some(date) = fields.date {
+                    self.dates.observe(date);
+                }
+                apply_order_fields(order, fields);
             }
         }
         if let Some(issue) = line.broken {
@@ -143,12 +169,25 @@ impl OrderBook {
     }
 }
 
-fn apply_order_fields(order: &mut Order, fields: OrderFields<'_>, intern: &mut impl Intern) {
+impl OrderBook {
+    /// Reads every day/month pair in the order the file's dates show, and
+    /// says so when that needed a choice (see `DateEvidence::decide`).
+    pub fn resolve_dates(&mut self, column: &str) -> Option<String> {
+        let (order, note) = self.dates.decide(column);
+        for o in &mut self.orders {
+            if let Some(value @ DateValue::Pair { .. }) = o.date {
+                o.date = value.resolve(order).map(DateValue::Known);
+            }
+        }
+        note
+    }
+}
+
+fn apply_order_fields(order: &mut Order, fields: OrderFields) {
     order.flags |= HAS_ORDER_ROW;
     order.date = fields.date;
     order.amount = fields.total;
     order.refunded = fields.refunded;
-    order.currency = fields.currency.as_deref().map(|c| intern.currency(c));
     if fields.cancelled {
         order.flags |= CANCELLED;
     }
@@ -193,11 +232,11 @@ mod tests {
             customer: Some(Cow::Owned(email.into())),
             email: Some(Cow::Owned(email.into())),
             order: Some(OrderFields {
-                date: Date::from_ymd(2025, 1, 2),
+                date: Date::from_ymd(2025, 1, 2).map(DateValue::Known),
                 total,
-                currency: Some("USD".into()),
                 ..OrderFields::default()
             }),
+            currency: Some("USD".into()),
             ..OrderLine::default()
         }
     }
@@ -286,7 +325,7 @@ mod tests {
                     order_id: Some("A".into()),
                     customer: Some("c1".into()),
                     line_amount: Some(amount),
-                    line_date: Date::from_ymd(2025, 1, day),
+                    line_date: Date::from_ymd(2025, 1, day).map(DateValue::Known),
                     ..OrderLine::default()
                 },
                 &mut names,
@@ -297,13 +336,13 @@ mod tests {
             OrderLine {
                 customer: Some("c1".into()),
                 line_amount: Some(1.0),
-                line_date: Date::from_ymd(2025, 1, 4),
+                line_date: Date::from_ymd(2025, 1, 4).map(DateValue::Known),
                 ..OrderLine::default()
             },
             &mut names,
         );
         assert_eq!(book.orders.len(), 2);
         assert_eq!(book.orders[0].amount, 12.5);
-        assert_eq!(book.orders[0].date, Date::from_ymd(2025, 1, 2));
+        assert_eq!(book.orders[0].date(), Date::from_ymd(2025, 1, 2));
     }
 }

@@ -32,16 +32,20 @@ pub enum Exclusion {
     IncompleteOrder,
     /// The order was placed after the analysis date (`--as-of`).
     AfterAsOf,
+    /// A line that is no sale: zero or negative quantity or price outside a
+    /// cancellation (returns, adjustments, samples, write-offs).
+    NotASale,
 }
 
 impl Exclusion {
     /// Every reason, in display order.
-    pub const ALL: [Exclusion; 9] = [
+    pub const ALL: [Exclusion; 10] = [
         Exclusion::Cancelled,
         Exclusion::Voided,
         Exclusion::Refunded,
         Exclusion::NoCustomer,
         Exclusion::AfterAsOf,
+        Exclusion::NotASale,
         Exclusion::IncompleteOrder,
         Exclusion::InvalidDate,
         Exclusion::InvalidAmount,
@@ -60,6 +64,7 @@ impl Exclusion {
             Exclusion::Refunded => "refunded",
             Exclusion::IncompleteOrder => "incomplete_order",
             Exclusion::AfterAsOf => "after_as_of",
+            Exclusion::NotASale => "not_a_sale",
         }
     }
 
@@ -75,6 +80,7 @@ impl Exclusion {
             Exclusion::Refunded => "Fully refunded",
             Exclusion::IncompleteOrder => "Incomplete orders",
             Exclusion::AfterAsOf => "After the analysis date",
+            Exclusion::NotASale => "Not sales",
         }
     }
 
@@ -96,6 +102,9 @@ impl Exclusion {
                 "Line items whose order row (with the order total and status) is missing from the file."
             }
             Exclusion::AfterAsOf => "Orders placed after the analysis date.",
+            Exclusion::NotASale => {
+                "Lines that are not sales: zero or negative quantity or price outside a cancellation (returns, adjustments, samples, write-offs)."
+            }
         }
     }
 }

@@ -9,7 +9,12 @@ use crate::pipeline::{analyze_bytes, Options};
 const SHOPIFY: &[u8] = include_bytes!("../../tests/data/shopify_orders_small.csv");
 const GENERIC: &[u8] = include_bytes!("../../tests/data/generic_orders_bom_crlf.csv");
 
-fn ingest_chunks(name: &str, bytes: &[u8], chunk: usize, as_of: Option<Date>) -> Ingested {
+pub(super) fn ingest_chunks(
+    name: &str,
+    bytes: &[u8],
+    chunk: usize,
+    as_of: Option<Date>,
+) -> Ingested {
     let mut ingest = Ingest::new(as_of);
     ingest.begin_file(name).expect("begin");
     for piece in bytes.chunks(chunk.max(1)) {
@@ -19,15 +24,15 @@ fn ingest_chunks(name: &str, bytes: &[u8], chunk: usize, as_of: Option<Date>) ->
     ingest.finish().expect("finish")
 }
 
-fn ingest(name: &str, bytes: &[u8]) -> Ingested {
+pub(super) fn ingest(name: &str, bytes: &[u8]) -> Ingested {
     ingest_chunks(name, bytes, usize::MAX, None)
 }
 
-fn date(text: &str) -> Date {
+pub(super) fn date(text: &str) -> Date {
     Date::parse_timestamp(text).expect("date")
 }
 
-fn excluded(quality: &DataQuality, reason: Exclusion) -> u64 {
+pub(super) fn excluded(quality: &DataQuality, reason: Exclusion) -> u64 {
     quality.rows_excluded.get(&reason).copied().unwrap_or(0)
 }
 
@@ -163,7 +168,7 @@ fn unrecognised_and_incomplete_headers_are_errors() {
     let err = ingest
         .push(b"customer_id,order_date\nC1,2025-01-01\n")
         .expect_err("no amount");
-    assert_eq!(err.to_string(), "y.csv: looks like a order table (customer_id, order_id, order_date, amount) but lacks the column(s) amount");
+    assert_eq!(err.to_string(), "y.csv: looks like an order table (customer_id, order_id, order_date, amount) but lacks the column(s) amount");
 }
 
 #[test]

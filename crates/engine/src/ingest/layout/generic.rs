@@ -1,0 +1,239 @@
+//! Order and transaction tables from any shop system or spreadsheet: a
+//! customer (id or email), a date and an amount, with optional order id,
+//! quantity and currency, the columns named in English, German, French,
+//! Spanish, Italian, Dutch or Portuguese. Rows with the same order id are one
+//! order; a row without one is an order of its own.
+
+use super::{fold_name, row_currency, OrderLine, Row, RowOutcome};
+use crate::ingest::amount::{Currency, DecimalMark};
+use crate::ingest::dates::DateValue;
+use crate::ingest::error::IngestError;
+use crate::ingest::identity::{normalise_customer_id, normalise_email};
+use crate::ingest::quality::RowIssue;
+
+/// Folded header names (see `fold_name`) for each role, best first.
+#[rustfmt::skip]
+const CUSTOMER: &[&str] = &[
+    "customer_id", "customerid", "customer", "customer_number", "customer_no", "client_id",
+    "client", "user_id", "kunden_id", "kundennummer", "kunden_nr", "kunde", "id_client",
+    "numero_client", "id_cliente", "cliente", "codice_cliente", "klant_id", "klantnummer", "klant",
+];
+#[rustfmt::skip]
+const EMAIL: &[&str] = &[
+    "email", "e_mail", "email_address", "customer_email", "mail", "courriel", "correo",
+    "correo_electronico",
+];
+#[rustfmt::skip]
+const ORDER: &[&str] = &[
+    "order_id", "orderid", "order", "order_number", "order_no", "invoice", "invoice_id",
+    "invoice_no", "invoice_number", "transaction_id", "bestellnummer", "bestellung",
+    "auftragsnummer", "rechnungsnummer", "commande", "numero_commande", "id_commande", "pedido",
+    "numero_pedido", "id_pedido", "ordine", "numero_ordine", "bestelling", "bestelnummer",
+    "encomenda",
+];
+#[rustfmt::skip]
+const DATE: &[&str] = &[
+    "order_date", "date", "purchase_date", "transaction_date", "invoice_date", "created_at",
+    "created", "timestamp", "bestelldatum", "datum", "rechnungsdatum", "date_commande",
+    "date_de_commande", "fecha", "fecha_pedido", "data", "data_ordine", "besteldatum",
+    "data_pedido",
+];
+/// Amounts that are the line's or order's total.
+#[rustfmt::skip]
+const AMOUNT: &[&str] = &[
+    "amount", "total", "order_total", "total_amount", "revenue", "sales", "value", "line_total",
+    "betrag", "gesamtbetrag", "umsatz", "summe", "montant", "montant_total", "importe",
+    "importe_total", "total_pedido", "importo", "totale", "bedrag", "totaal", "valor",
+    "valor_total",
+];
+/// Unit prices: the amount is price × quantity when a quantity is given.
+#[rustfmt::skip]
+const UNIT_PRICE: &[&str] = &[
+    "price", "unit_price", "unitprice", "item_price", "preis", "einzelpreis", "prix",
+    "prix_unitaire", "precio", "precio_unitario", "prezzo", "prijs", "preco",
+];
+#[rustfmt::skip]
+const QUANTITY: &[&str] = &[
+    "quantity", "qty", "units", "menge", "anzahl", "quantite", "cantidad", "quantita", "aantal",
+    "quantidade",
+];
+#[rustfmt::skip]
+const CURRENCY: &[&str] = &[
+    "currency", "currency_code", "wahrung", "devise", "moneda", "valuta", "moeda",
+];
+
+/// Column positions in a generic order table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GenericOrders {
+    customer: Option<usize>,
+    email: Option<usize>,
+    order: Option<usize>,
+    date: usize,
+    amount: usize,
+    /// Set when `amount` is a unit price to multiply by this quantity.
+    quantity: Option<usize>,
+    currency: Option<usize>,
+    pub(crate) mark: DecimalMark,
+}
+
+impl GenericOrders {
+    /// Recognises a table with a customer or email, a date and an amount.
+    /// A header that has some of these but not all is an error naming what
+    /// is missing.
+    pub fn detect(
+        file: &str,
+        header: &[String],
+        mark: DecimalMark,
+    ) -> Result<Option<Self>, IngestError> {
+        let folded: Vec<String> = header.iter().map(|h| fold_name(h)).collect();
+        let find = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|name| folded.iter().position(|h| h == name))
+        };
+        let (customer, email, date) = (find(CUSTOMER), find(EMAIL), find(DATE));
+        let total = find(AMOUNT);
+        let price = find(UNIT_PRICE);
+        let quantity = find(QUANTITY);
+        let (amount, quantity) = match (total, price) {
+            (Some(total), _) => (Some(total), None),
+            (None, Some(price)) => (Some(price), quantity),
+            (None, None) => (None, None),
+        };
+        // Two of the three roles make an order table with a column missing;
+        // one alone (a `Price` in a product list) is some other file.
+        let roles = [customer.or(email), date, amount];
+        if roles.iter().filter(|r| r.is_some()).count() < 2 {
+            return Ok(None);
+        }
+        let mut missing = Vec::new();
+        if customer.is_none() && email.is_none() {
+            missing.push("customer_id (or email)".to_string());
+        }
+        if date.is_none() {
+            missing.push("order_date".to_string());
+        }
+        if amount.is_none() {
+            missing.push("amount".to_string());
+        }
+        let (Some(date), Some(amount), true) = (date, amount, missing.is_empty()) else {
+            return Err(IngestError::MissingColumns {
+                file: file.to_string(),
+                layout: "an order table (customer_id, order_id, order_date, amount)",
+                missing,
+            });
+        };
+        Ok(Some(GenericOrders {
+            customer,
+            email,
+            order: find(ORDER),
+            date,
+            amount,
+            quantity,
+            currency: find(CURRENCY),
+            mark,
+        }))
+    }
+
+    pub fn date_column(&self) -> usize {
+        self.date
+    }
+
+    pub fn read<'r>(&self, row: &Row<'_, 'r>) -> RowOutcome<'r> {
+        if let Err(issue) = row.check_width() {
+            return RowOutcome::Excluded(issue);
+        }
+        let email = self
+            .email
+            .and_then(|c| row.non_empty(c))
+            .map(normalise_email);
+        // Identity: the customer id when present, else the email.
+        let customer = self
+            .customer
+            .and_then(|c| row.non_empty(c))
+            .map(normalise_customer_id)
+            .or_else(|| email.clone());
+        let mut line = OrderLine {
+            order_id: self.order.and_then(|c| row.non_empty(c)),
+            customer,
+            email,
+            ..OrderLine::default()
+        };
+        match self.values(row) {
+            Ok((date, amount, currency)) => {
+                line.line_date = Some(date);
+                line.line_amount = Some(amount);
+                line.currency = row_currency(row, self.currency, currency);
+            }
+            Err(issue) => line.broken = Some(issue),
+        }
+        RowOutcome::Line(line)
+    }
+
+    /// Date, amount (price × quantity for unit prices) and the currency
+    /// the amount named.
+    fn values(&self, row: &Row<'_, '_>) -> Result<(DateValue, f64, Option<Currency>), RowIssue> {
+        let date = row.date(self.date)?;
+        let amount = row.amount(self.amount)?;
+        let quantity = match self.quantity {
+            Some(column) => row.optional_amount(column)?.map_or(1.0, |q| q.value),
+            None => 1.0,
+        };
+        Ok((date, amount.value * quantity, amount.currency))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn detect(names: &[&str]) -> Result<Option<GenericOrders>, IngestError> {
+        GenericOrders::detect("f.csv", &header(names), DecimalMark::Point)
+    }
+
+    #[test]
+    fn recognises_columns_in_several_languages() {
+        let german = detect(&["Kunden-Nr.", "Bestellnummer", "Datum", "Betrag"])
+            .expect("ok")
+            .expect("found");
+        assert_eq!(
+            (german.customer, german.order, german.date, german.amount),
+            (Some(0), Some(1), 2, 3)
+        );
+        let french = detect(&["Courriel", "Date de commande", "Montant"])
+            .expect("ok")
+            .expect("found");
+        assert_eq!(
+            (french.customer, french.email, french.date),
+            (None, Some(0), 1)
+        );
+        let spanish = detect(&["cliente", "fecha", "precio", "cantidad"])
+            .expect("ok")
+            .expect("found");
+        assert_eq!((spanish.amount, spanish.quantity), (2, Some(3)));
+    }
+
+    #[test]
+    fn a_total_beats_a_unit_price() {
+        let both = detect(&["customer", "date", "price", "qty", "total"])
+            .expect("ok")
+            .expect("found");
+        assert_eq!((both.amount, both.quantity), (4, None));
+    }
+
+    #[test]
+    fn partial_headers_name_what_is_missing() {
+        let err = detect(&["customer_id", "total"]).expect_err("incomplete");
+        assert!(
+            err.to_string().ends_with("lacks the column(s) order_date"),
+            "{err}"
+        );
+        assert!(detect(&["Handle", "Title"]).expect("ok").is_none());
+        // A product list has a price but is no order table.
+        assert!(detect(&["Handle", "Title", "Price"]).expect("ok").is_none());
+    }
+}

@@ -1,0 +1,231 @@
+//! Recognising a file's layout from its first row, and reading its rows into
+//! order lines.
+//!
+//! Each layout (one module each) knows which columns it needs and turns a
+//! [`Row`] into a [`RowOutcome`]: a line of some order, or a row excluded on
+//! its own with a positioned issue. Grouping lines into orders is `orders`'
+//! job.
+
+mod cdnow;
+mod generic;
+mod online_retail;
+mod row;
+mod shopify_orders;
+
+use std::borrow::Cow;
+
+pub use self::row::Row;
+
+use self::cdnow::Cdnow;
+use self::generic::GenericOrders;
+use self::online_retail::OnlineRetail;
+use self::shopify_orders::ShopifyOrders;
+use super::amount::{Currency, DecimalMark};
+use super::dates::DateValue;
+use super::dialect::Delimiter;
+use super::error::IngestError;
+use super::quality::{shorten, RowIssue};
+
+/// The layouts this version reads.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Layout {
+    /// Shopify "Export orders": one row per line item; order fields on the
+    /// order's first row only.
+    ShopifyOrders(ShopifyOrders),
+    /// The UCI "Online Retail" data sets (I and II): one row per invoice line.
+    OnlineRetail(OnlineRetail),
+    /// CDNOW: `customer date cds dollars`, separated by spaces.
+    Cdnow(Cdnow),
+    /// Any order or transaction table with a customer (or email), a date and
+    /// an amount, its columns named in one of several languages.
+    GenericOrders(GenericOrders),
+}
+
+/// A recognised layout and how to treat the file's first row.
+#[derive(Debug)]
+pub struct Detected {
+    pub layout: Layout,
+    /// The first row is data, not a header (headerless CDNOW files).
+    pub first_row_is_data: bool,
+    /// Column names for messages (invented for headerless files).
+    pub header: Vec<String>,
+}
+
+impl Layout {
+    /// Short name used in reports.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Layout::ShopifyOrders(_) => "shopify_orders",
+            Layout::OnlineRetail(_) => "online_retail",
+            Layout::Cdnow(_) => "cdnow",
+            Layout::GenericOrders(_) => "generic_orders",
+        }
+    }
+
+    /// Recognises the layout of `file` from its first row.
+    pub fn detect(
+        file: &str,
+        first_row: &[String],
+        delimiter: Delimiter,
+    ) -> Result<Detected, IngestError> {
+        let header = || first_row.to_vec();
+        let detected = |layout| Detected {
+            layout,
+            first_row_is_data: false,
+            header: header(),
+        };
+        if let Some(layout) = ShopifyOrders::detect(file, first_row)? {
+            return Ok(detected(Layout::ShopifyOrders(layout)));
+        }
+        if let Some(layout) = OnlineRetail::detect(first_row) {
+            return Ok(detected(Layout::OnlineRetail(layout)));
+        }
+        if delimiter == Delimiter::Whitespace {
+            if let Some((layout, is_data, names)) = Cdnow::detect(first_row) {
+                return Ok(Detected {
+                    layout: Layout::Cdnow(layout),
+                    first_row_is_data: is_data,
+                    header: names,
+                });
+            }
+        }
+        if let Some(layout) = GenericOrders::detect(file, first_row, decimal_mark(delimiter))? {
+            return Ok(detected(Layout::GenericOrders(layout)));
+        }
+        Err(IngestError::UnrecognisedHeader {
+            file: file.to_string(),
+            found: first_row.iter().take(12).map(|h| shorten(h)).collect(),
+        })
+    }
+
+    /// The file's decimal mark where a value does not tell.
+    pub fn decimal_mark(&self) -> DecimalMark {
+        match self {
+            Layout::GenericOrders(layout) => layout.mark,
+            _ => DecimalMark::Point,
+        }
+    }
+
+    /// The column whose dates place orders in time (for reports).
+    pub fn date_column<'h>(&self, header: &'h [String]) -> &'h str {
+        let index = match self {
+            Layout::ShopifyOrders(l) => l.date_column(),
+            Layout::OnlineRetail(l) => l.date_column(),
+            Layout::Cdnow(l) => l.date_column(),
+            Layout::GenericOrders(l) => l.date_column(),
+        };
+        header.get(index).map_or("date", String::as_str)
+    }
+
+    /// Reads one data row.
+    pub fn read<'r>(&self, row: &Row<'_, 'r>) -> RowOutcome<'r> {
+        match self {
+            Layout::ShopifyOrders(layout) => layout.read(row),
+            Layout::OnlineRetail(layout) => layout.read(row),
+            Layout::Cdnow(layout) => layout.read(row),
+            Layout::GenericOrders(layout) => layout.read(row),
+        }
+    }
+}
+
+/// Files separated by `;` come from locales that write decimal commas.
+fn decimal_mark(delimiter: Delimiter) -> DecimalMark {
+    match delimiter {
+        Delimiter::Semicolon => DecimalMark::Comma,
+        _ => DecimalMark::Point,
+    }
+}
+
+/// What one data row contributes.
+#[derive(Debug, PartialEq)]
+pub enum RowOutcome<'r> {
+    /// A line of an order (an order id of `None` makes the row its own order).
+    Line(OrderLine<'r>),
+    /// The row cannot belong to any order; it is excluded on its own.
+    Excluded(RowIssue),
+}
+
+/// One row's contribution to its order.
+#[derive(Debug, Default, PartialEq)]
+pub struct OrderLine<'r> {
+    pub order_id: Option<Cow<'r, str>>,
+    /// Normalised customer identity.
+    pub customer: Option<Cow<'r, str>>,
+    pub email: Option<Cow<'r, str>>,
+    /// Order-level fields, present on the row that carries them.
+    pub order: Option<OrderFields>,
+    /// The amount of this line, for layouts whose rows each carry one.
+    pub line_amount: Option<f64>,
+    /// The date of this line, for layouts whose rows each carry one.
+    pub line_date: Option<DateValue>,
+    /// The currency the row names (a column, or a symbol in the amount).
+    pub currency: Option<Cow<'r, str>>,
+    /// The row says its order was cancelled (e.g. a `C…` invoice).
+    pub cancelled: bool,
+    /// A problem that rules out the whole order.
+    pub broken: Option<RowIssue>,
+}
+
+/// Fields that describe a whole order.
+#[derive(Debug, Default, PartialEq)]
+pub struct OrderFields {
+    pub date: Option<DateValue>,
+    pub total: f64,
+    pub refunded: f64,
+    pub cancelled: bool,
+    pub voided: bool,
+    pub refunded_status: bool,
+}
+
+/// The currency of a row: its currency column, else the one its amount named.
+pub(crate) fn row_currency<'r>(
+    row: &Row<'_, 'r>,
+    column: Option<usize>,
+    from_amount: Option<Currency>,
+) -> Option<Cow<'r, str>> {
+    column
+        .and_then(|c| row.non_empty(c))
+        .or_else(|| from_amount.map(|c| Cow::Owned(c.to_string())))
+}
+
+/// Header names folded for matching: lower case, accents removed, runs of
+/// anything but letters and digits as one `_` (`Kunden-Nr.` → `kunden_nr`).
+pub(crate) fn fold_name(name: &str) -> String {
+    let mut folded = String::with_capacity(name.len());
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ß' => 's',
+            c => c,
+        };
+        if c.is_alphanumeric() {
+            folded.push(c);
+        } else if !folded.is_empty() && !folded.ends_with('_') {
+            folded.push('_');
+        }
+    }
+    while folded.ends_with('_') {
+        folded.pop();
+    }
+    folded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_header_names() {
+        assert_eq!(fold_name(" Kunden-Nr. "), "kunden_nr");
+        assert_eq!(fold_name("Quantité"), "quantite");
+        assert_eq!(fold_name("Order Date"), "order_date");
+        assert_eq!(fold_name("order_date"), "order_date");
+        assert_eq!(fold_name("Straße"), "strase");
+    }
+}

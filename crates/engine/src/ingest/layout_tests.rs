@@ -1,0 +1,108 @@
+//! Each layout and dialect on its fixture (see `tests/data/README.md`).
+
+use super::tests::{date, excluded, ingest};
+use super::*;
+
+const ONLINE_RETAIL: &[u8] = include_bytes!("../../tests/data/online_retail_sample.csv");
+const ONLINE_RETAIL_II: &[u8] = include_bytes!("../../tests/data/online_retail_ii_sample.csv");
+const CDNOW_SAMPLE: &[u8] = include_bytes!("../../tests/data/cdnow_sample.txt");
+const GERMAN: &[u8] = include_bytes!("../../tests/data/german_orders_semicolon.csv");
+const AMBIGUOUS: &[u8] = include_bytes!("../../tests/data/ambiguous_dates.csv");
+
+fn ids(got: &Ingested) -> Vec<&str> {
+    got.customers.id.iter().map(|s| &**s).collect()
+}
+
+#[test]
+fn online_retail_invoices_cancellations_and_adjustments() {
+    let got = ingest("Online Retail.csv", ONLINE_RETAIL);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "online_retail");
+    assert_eq!(q.rows_read, 11);
+    assert_eq!(q.rows_used, 6);
+    assert_eq!(excluded(q, Exclusion::Cancelled), 1);
+    assert_eq!(excluded(q, Exclusion::NotASale), 2);
+    assert_eq!(excluded(q, Exclusion::NoCustomer), 2);
+    assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    // `17850.0` and `17850` are one customer.
+    assert_eq!(ids(&got), ["12583", "13047", "17850"]);
+    assert_eq!(got.customers.orders, [1, 2, 2]);
+    assert!((got.customers.revenue[2] - (6.0 * 2.55 + 6.0 * 3.39 + 6.0 * 1.85)).abs() < 1e-9);
+    // 12/13/2010 shows the column is month-first, so 12/1/2010 is 1 December.
+    assert_eq!(got.totals.first_order, Some(date("2010-12-01")));
+    assert_eq!(got.totals.last_order, Some(date("2010-12-13")));
+    assert!(q.warnings.is_empty(), "{:?}", q.warnings);
+}
+
+#[test]
+fn online_retail_ii() {
+    let got = ingest("online_retail_II.csv", ONLINE_RETAIL_II);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "online_retail");
+    assert_eq!((q.rows_read, q.rows_used), (4, 2));
+    assert_eq!(excluded(q, Exclusion::Cancelled), 1);
+    assert_eq!(excluded(q, Exclusion::NotASale), 1);
+    assert_eq!(ids(&got), ["13085"]);
+    assert!((got.totals.revenue - (12.0 * 6.95 + 12.0 * 6.75)).abs() < 1e-9);
+}
+
+#[test]
+fn cdnow_sample_without_header() {
+    let got = ingest("CDNOW_sample.txt", CDNOW_SAMPLE);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "cdnow");
+    assert_eq!(q.files[0].delimiter, Some(Delimiter::Whitespace));
+    // Published counts: 6,919 purchases by 2,357 customers (tests/data/README.md).
+    assert_eq!((q.rows_read, q.rows_used), (6919, 6919));
+    assert_eq!(got.customers.len(), 2357);
+    assert!((got.totals.revenue - 244_091.94).abs() < 1e-6);
+    assert_eq!(got.totals.first_order, Some(date("1997-01-01")));
+    assert_eq!(got.totals.last_order, Some(date("1998-06-30")));
+}
+
+#[test]
+fn cdnow_with_header() {
+    let file = b" customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n 00002 19970112  1   12.00\r\n 00001 19970115  2   20.00\r\n";
+    let got = ingest("CDNOW_master.txt", file);
+    assert_eq!(got.quality.rows_read, 3);
+    assert_eq!(ids(&got), ["00001", "00002"]);
+    assert_eq!(got.customers.orders, [2, 1]);
+}
+
+#[test]
+fn german_semicolons_decimal_commas_and_dotted_dates() {
+    let got = ingest("bestellungen.csv", GERMAN);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "generic_orders");
+    assert_eq!(q.files[0].delimiter, Some(Delimiter::Semicolon));
+    assert_eq!((q.rows_read, q.rows_used), (4, 3));
+    assert_eq!(excluded(q, Exclusion::InvalidDate), 1);
+    assert_eq!(q.issues[0].column.as_deref(), Some("Bestelldatum"));
+    assert_eq!(ids(&got), ["K-100", "K-200"]);
+    assert!((got.customers.revenue[0] - 1334.40).abs() < 1e-9);
+    assert_eq!(got.customers.first_order[0], date("2025-02-03"));
+    assert_eq!(got.customers.last_order[1], date("2025-04-01"));
+    assert_eq!(got.totals.currency.as_deref(), Some("EUR"));
+}
+
+#[test]
+fn ambiguous_slash_dates_are_read_month_first_and_reported() {
+    let got = ingest("orders.csv", AMBIGUOUS);
+    assert_eq!(got.customers.first_order[0], date("2025-01-02"));
+    assert_eq!(got.totals.currency.as_deref(), Some("USD"));
+    assert!((got.totals.revenue - 1020.0).abs() < 1e-9);
+    let warning = &got.quality.warnings[0];
+    assert!(
+        warning.starts_with("orders.csv: No date in \"Date\""),
+        "{warning}"
+    );
+}
+
+#[test]
+fn day_first_columns_are_recognised_from_one_telling_date() {
+    let file = b"customer_id,order_date,amount\nA,02/03/2025,1\nB,25/03/2025,2\n";
+    let got = ingest("uk.csv", file);
+    // 25/03 can only be day-first, so 02/03 is 2 March.
+    assert_eq!(got.customers.first_order[0], date("2025-03-02"));
+    assert!(got.quality.warnings.is_empty());
+}
