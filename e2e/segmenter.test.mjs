@@ -19,6 +19,7 @@ const DIST = process.env.SEGMENTER_DIST ?? join(ROOT, "dist");
 const CLI = process.env.SEGMENTER_BIN ?? join(ROOT, "target/release/segmenter");
 const ARTIFACTS = join(ROOT, "e2e/artifacts");
 const SHOPIFY_FIXTURE = join(ROOT, "crates/engine/tests/data/shopify_orders_small.csv");
+const SHOPIFY_CUSTOMERS_FIXTURE = join(ROOT, "crates/engine/tests/data/shopify_customers_small.csv");
 const WAIT = { timeout: 60_000 };
 
 /** Runs `segmenter analyze` on `files` and returns its summary and CSV. */
@@ -107,6 +108,23 @@ describe("segmenter page", () => {
     await page.screenshot({ path: join(ARTIFACTS, "upload-shopify.png"), fullPage: true });
   });
 
+  it("joins a customers export to the orders and lists prospects", async () => {
+    await page.setInputFiles("#file-input", [SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]);
+    await page.locator("#kpi-prospects").waitFor(WAIT);
+    const cli = cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).summary;
+    assert.equal(cli.customers, 4);
+    assert.equal(cli.prospects, 3);
+    assert.equal(int(await page.textContent("#kpi-customers")), cli.customers);
+    assert.equal(int(await page.textContent("#kpi-prospects")), cli.prospects);
+    assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.rows_read);
+    const prospects = page.locator('#segment-table tr[data-group="PROSPECTS"] [data-testid=segment-customers]');
+    assert.equal(int(await prospects.textContent()), 3);
+    const warnings = await page.textContent(".warnings");
+    assert.match(warnings, /merged/);
+    assert.match(warnings, /orders in the shop's totals but none in the order files/);
+    await page.screenshot({ path: join(ARTIFACTS, "customers-and-orders.png"), fullPage: true });
+  });
+
   it("downloads exactly the CLI's customers.csv", async () => {
     const [download] = await Promise.all([
       page.waitForEvent("download", WAIT),
@@ -115,7 +133,10 @@ describe("segmenter page", () => {
     assert.equal(download.suggestedFilename(), "customers.csv");
     const saved = join(scratch, "customers.csv");
     await download.saveAs(saved);
-    assert.equal(readFileSync(saved, "utf8"), cliAnalyze([SHOPIFY_FIXTURE]).csv);
+    const csv = readFileSync(saved, "utf8");
+    assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
+    // Prospects are rows too, with empty order fields.
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS\n/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {

@@ -147,21 +147,29 @@ fn numeric_class(column: CustomerColumn) -> &'static str {
 
 fn customer_row(row: CustomerRow, currency: Option<&str>) -> impl IntoView {
     let group = row.rfm_group;
+    let dash = || "–".to_string();
+    let rfm = match (row.r, row.f, row.m) {
+        (Some(r), Some(f), Some(m)) => format!("{r} · {f} · {m}"),
+        _ => dash(),
+    };
     view! {
         <tr>
-            <td class="ellipsis" title=row.customer_id.clone()>{row.customer_id.clone()}</td>
+            // People know customers by email; the id is there on hover.
+            <td class="ellipsis" title=row.customer_id.clone()>
+                {row.email.clone().unwrap_or_else(|| row.customer_id.clone())}
+            </td>
             <td class="nowrap">
                 <span class=format!("dot g-{}", group.code().to_lowercase())></span>
                 {group.label()}
             </td>
             <td class="num">{row.orders}</td>
             <td class="num">{format::money(row.revenue, currency)}</td>
-            <td class="num">{format::money(row.aov, currency)}</td>
-            <td class="num">{row.first_order.to_string()}</td>
-            <td class="num">{row.last_order.to_string()}</td>
-            <td class="num">{row.recency_days}</td>
-            <td class="num">{row.tenure_days}</td>
-            <td class="num">{format!("{} · {} · {}", row.r, row.f, row.m)}</td>
+            <td class="num">{row.aov.map_or_else(dash, |a| format::money(a, currency))}</td>
+            <td class="num">{row.first_order.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{row.last_order.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{row.recency_days.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{row.tenure_days.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{rfm}</td>
         </tr>
     }
 }

@@ -43,6 +43,12 @@ pub fn Overview() -> impl IntoView {
                         <dt>"Customers"</dt>
                         <dd id="kpi-customers">{format::int(s.customers)}</dd>
                     </div>
+                    {(s.prospects > 0).then(|| view! {
+                        <div class="kpi">
+                            <dt>"Prospects (no orders)"</dt>
+                            <dd id="kpi-prospects">{format::int(s.prospects)}</dd>
+                        </div>
+                    })}
                     <div class="kpi">
                         <dt>"Orders"</dt>
                         <dd id="kpi-orders">{format::int(s.orders)}</dd>

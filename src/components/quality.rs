@@ -44,7 +44,7 @@ pub fn QualityPanel() -> impl IntoView {
                         <tr>
                             <th scope="row">"Rows used"</th>
                             <td class="num" data-testid="rows-used">{format::int(s.rows_used)}</td>
-                            <td class="muted">"Line items of orders that count as purchases."</td>
+                            <td class="muted">"Order lines that count as purchases, and customer rows."</td>
                         </tr>
                         <tr>
                             <th scope="row">"Rows left out"</th>

@@ -182,3 +182,37 @@ fn demo_export_analyses_like_the_engine_says() {
     assert_eq!(s["rows_read"], engine.quality.rows_read);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn customers_and_orders_together() {
+    let out = temp_dir("pair");
+    let customers = fixture("shopify_customers_small.csv");
+    let orders = fixture("shopify_orders_small.csv");
+    let result = segmenter(&[
+        "analyze",
+        customers.to_str().expect("utf8 path"),
+        orders.to_str().expect("utf8 path"),
+        "--out",
+        out.to_str().expect("utf8 path"),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    assert_eq!(s["customers"], 4);
+    assert_eq!(s["prospects"], 3);
+    assert_eq!(s["rfm_groups"]["PROSPECTS"], 3);
+    assert_eq!(s["rows_read"], 27);
+    assert_eq!(s["rows_used"], 18);
+    let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    assert_eq!(csv.lines().count(), 1 + 7);
+    assert!(
+        csv.contains("\n8779761975526,,0,0.00,,,,0,,,,,,PROSPECTS\n"),
+        "{csv}"
+    );
+    // Warnings go to stderr for people, and stay in summary.json for scripts.
+    assert!(String::from_utf8_lossy(&result.stderr).contains("merged"));
+    let _ = std::fs::remove_dir_all(&out);
+}

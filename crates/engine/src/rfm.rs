@@ -180,6 +180,8 @@ pub fn quintile_scores(values: &[f64]) -> Vec<u8> {
 }
 
 /// RFM scores and groups, one entry per customer of a [`CustomerTable`].
+/// Scores are ranks among buyers only; prospects (no counted order) have
+/// score 0 and the group PROSPECTS.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rfm {
     pub r: Vec<u8>,
@@ -191,19 +193,36 @@ pub struct Rfm {
 impl Rfm {
     /// Scores every customer of `customers`.
     pub fn score(customers: &CustomerTable) -> Rfm {
-        let last: Vec<f64> = customers
-            .last_order
-            .iter()
-            .map(|d| f64::from(d.days()))
-            .collect();
-        let orders: Vec<f64> = customers.orders.iter().map(|&o| f64::from(o)).collect();
-        let r = quintile_scores(&last);
-        let f = quintile_scores(&orders);
-        let m = quintile_scores(&customers.revenue);
-        let group = (0..customers.len())
-            .map(|i| group(r[i], f[i], m[i]))
+        let n = customers.len();
+        let buyers: Vec<usize> = (0..n).filter(|&i| customers.is_buyer(i)).collect();
+        let measure = |value: &dyn Fn(usize) -> f64| {
+            let values: Vec<f64> = buyers.iter().map(|&i| value(i)).collect();
+            let mut scores = vec![0u8; n];
+            for (&i, score) in buyers.iter().zip(quintile_scores(&values)) {
+                scores[i] = score;
+            }
+            scores
+        };
+        let last_day = |i: usize| customers.last_order[i].map_or(f64::NAN, |d| f64::from(d.days()));
+        let r = measure(&last_day);
+        let f = measure(&|i| f64::from(customers.orders[i]));
+        let m = measure(&|i| customers.revenue[i]);
+        let group = (0..n)
+            .map(|i| {
+                if customers.is_buyer(i) {
+                    group(r[i], f[i], m[i])
+                } else {
+                    RfmGroup::Prospects
+                }
+            })
             .collect();
         Rfm { r, f, m, group }
+    }
+
+    /// Customer `i`'s score in `scores` (one of `r`, `f`, `m`); `None` for
+    /// prospects.
+    pub fn score_of(&self, scores: &[u8], i: usize) -> Option<u8> {
+        scores.get(i).copied().filter(|&s| s > 0)
     }
 
     /// Customers per group, in [`RfmGroup::ALL`] order (zeros included).

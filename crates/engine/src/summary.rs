@@ -18,7 +18,10 @@ pub struct Summary {
     pub rows_used: u64,
     /// Every reason, zeros included, so the keys are the same for every file.
     pub rows_excluded: BTreeMap<Exclusion, u64>,
+    /// Customers with at least one counted purchase.
     pub customers: u64,
+    /// Customers a customers export names without a counted purchase.
+    pub prospects: u64,
     pub orders: u64,
     pub revenue: f64,
     pub currency: Option<String>,
@@ -71,7 +74,8 @@ impl Summary {
                 .iter()
                 .map(|&r| (r, quality.rows_excluded.get(&r).copied().unwrap_or(0)))
                 .collect(),
-            customers: analysis.customers.len() as u64,
+            customers: analysis.customers.buyers() as u64,
+            prospects: (analysis.customers.len() - analysis.customers.buyers()) as u64,
             orders: totals.orders,
             revenue: cents(totals.revenue),
             currency: totals.currency.clone(),
@@ -99,7 +103,9 @@ pub fn group_stats(analysis: &Analysis) -> Vec<GroupStats> {
         customers: u64,
         revenue: f64,
         orders: u64,
+        /// Days since the last order, summed over buyers.
         recency: i64,
+        buyers: u64,
     }
     let mut acc = [Acc::default(); RfmGroup::ALL.len()];
     for (i, &group) in groups.iter().enumerate() {
@@ -107,7 +113,10 @@ pub fn group_stats(analysis: &Analysis) -> Vec<GroupStats> {
         slot.customers += 1;
         slot.revenue += customers.revenue[i];
         slot.orders += u64::from(customers.orders[i]);
-        slot.recency += i64::from(customers.recency_days(i));
+        if let Some(days) = customers.recency_days(i) {
+            slot.recency += i64::from(days);
+            slot.buyers += 1;
+        }
     }
     RfmGroup::ALL
         .iter()
@@ -121,7 +130,7 @@ pub fn group_stats(analysis: &Analysis) -> Vec<GroupStats> {
                 share: ratio(n, total_customers),
                 revenue: cents(a.revenue),
                 revenue_share: ratio(a.revenue, total_revenue),
-                avg_recency_days: mean(a.recency as f64),
+                avg_recency_days: (a.buyers > 0).then(|| a.recency as f64 / a.buyers as f64),
                 avg_orders: mean(a.orders as f64),
                 aov: (a.orders > 0).then(|| cents(a.revenue / a.orders as f64)),
             }

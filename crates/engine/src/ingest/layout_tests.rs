@@ -80,15 +80,15 @@ fn german_semicolons_decimal_commas_and_dotted_dates() {
     assert_eq!(q.issues[0].column.as_deref(), Some("Bestelldatum"));
     assert_eq!(ids(&got), ["K-100", "K-200"]);
     assert!((got.customers.revenue[0] - 1334.40).abs() < 1e-9);
-    assert_eq!(got.customers.first_order[0], date("2025-02-03"));
-    assert_eq!(got.customers.last_order[1], date("2025-04-01"));
+    assert_eq!(got.customers.first_order[0], Some(date("2025-02-03")));
+    assert_eq!(got.customers.last_order[1], Some(date("2025-04-01")));
     assert_eq!(got.totals.currency.as_deref(), Some("EUR"));
 }
 
 #[test]
 fn ambiguous_slash_dates_are_read_month_first_and_reported() {
     let got = ingest("orders.csv", AMBIGUOUS);
-    assert_eq!(got.customers.first_order[0], date("2025-01-02"));
+    assert_eq!(got.customers.first_order[0], Some(date("2025-01-02")));
     assert_eq!(got.totals.currency.as_deref(), Some("USD"));
     assert!((got.totals.revenue - 1020.0).abs() < 1e-9);
     let warning = &got.quality.warnings[0];
@@ -103,6 +103,102 @@ fn day_first_columns_are_recognised_from_one_telling_date() {
     let file = b"customer_id,order_date,amount\nA,02/03/2025,1\nB,25/03/2025,2\n";
     let got = ingest("uk.csv", file);
     // 25/03 can only be day-first, so 02/03 is 2 March.
-    assert_eq!(got.customers.first_order[0], date("2025-03-02"));
+    assert_eq!(got.customers.first_order[0], Some(date("2025-03-02")));
     assert!(got.quality.warnings.is_empty());
+}
+
+const SHOPIFY_ORDERS: &[u8] = include_bytes!("../../tests/data/shopify_orders_small.csv");
+const SHOPIFY_CUSTOMERS: &[u8] = include_bytes!("../../tests/data/shopify_customers_small.csv");
+
+fn ingest_files(files: &[(&str, &[u8])]) -> Ingested {
+    let mut ingest = Ingest::new(None);
+    for (name, bytes) in files {
+        ingest.begin_file(name).expect("begin");
+        ingest.push(bytes).expect("push");
+        ingest.end_file().expect("end");
+    }
+    ingest.finish().expect("finish")
+}
+
+#[test]
+fn customers_export_joins_orders_by_email_and_adds_prospects() {
+    let customers = ("customers_export.csv", SHOPIFY_CUSTOMERS);
+    let orders = ("orders_export.csv", SHOPIFY_ORDERS);
+    let got = ingest_files(&[customers, orders]);
+    let q = &got.quality;
+    assert_eq!(q.files[0].format, "shopify_customers");
+    assert_eq!((q.files[0].rows_read, q.files[0].rows_used), (8, 7));
+    assert_eq!(
+        excluded(q, Exclusion::NoCustomer),
+        2,
+        "one profile and one guest order"
+    );
+    assert_eq!((q.rows_read, q.rows_used), (27, 18));
+    assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+
+    let c = &got.customers;
+    assert_eq!(c.len(), 7);
+    assert_eq!(c.buyers(), 4);
+    // The export's Customer ID becomes the key; eve has no profile.
+    assert_eq!(
+        ids(&got),
+        [
+            "8779761975521",
+            "8779761975522",
+            "8779761975523",
+            "8779761975524",
+            "8779761975525",
+            "8779761975526",
+            "eve@example.com"
+        ]
+    );
+    assert_eq!(c.email[1].as_deref(), Some("ben@example.com"));
+    assert_eq!(c.orders, [4, 1, 1, 0, 0, 0, 1]);
+    let ann = c.profile(0).expect("ann has a profile");
+    assert_eq!(ann.accepts_email_marketing, Some(true));
+    assert_eq!(ann.tags.as_deref(), Some("vip, wholesale"));
+    assert_eq!(ann.zip.as_deref(), Some("97205"));
+    assert_eq!(
+        c.profile(2).and_then(|p| p.country_code.as_deref()),
+        Some("DE")
+    );
+    // Ivan has no email: a prospect known by his Customer ID only.
+    assert_eq!(c.email[5], None);
+
+    let warnings = q.warnings.join("\n");
+    assert!(
+        warnings.contains("1 customer row described a customer already listed"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("1 customer has orders in the shop's totals but none in the order files"),
+        "{warnings}"
+    );
+
+    // The order of the files does not matter.
+    let reversed = ingest_files(&[orders, customers]);
+    assert_eq!(reversed.customers, got.customers);
+}
+
+#[test]
+fn a_customers_export_alone_lists_prospects() {
+    let got = ingest_files(&[("customers_export.csv", SHOPIFY_CUSTOMERS)]);
+    assert_eq!(got.customers.len(), 6);
+    assert_eq!(got.customers.buyers(), 0);
+    assert!(got
+        .quality
+        .warnings
+        .iter()
+        .any(|w| w.contains("hold no orders")));
+}
+
+#[test]
+fn older_customers_export_header() {
+    let file = "First Name,Last Name,Email,Company,Address1,Address2,City,Province,Province Code,Country,Country Code,Zip,Phone,Accepts Marketing,Total Spent,Total Orders,Tags,Note,Tax Exempt\nAnn,Smith,ann@example.com,,,,Leeds,,,United Kingdom,GB,,,yes,10.00,1,,,no\n";
+    let got = ingest("customers.csv", file.as_bytes());
+    assert_eq!(got.quality.files[0].format, "shopify_customers");
+    let profile = got.customers.profile(0).expect("profile");
+    assert_eq!(profile.country_code.as_deref(), Some("GB"));
+    assert_eq!(profile.accepts_email_marketing, Some(true));
+    assert_eq!(profile.shop_id, None);
 }

@@ -34,10 +34,10 @@ pub use self::quality::{DataQuality, Exclusion, FileReport, RowIssue, ISSUES_KEP
 
 use self::csv::{CsvTokenizer, Record};
 use self::encoding::Decoder;
-use self::layout::{Row, RowOutcome};
+use self::layout::{ProfileRow, Row, RowOutcome};
 use self::orders::{CustomerIndex, Intern, OrderBook};
 use self::whitespace::WhitespaceTokenizer;
-use crate::customers::{CustomerTable, Identities, Purchase};
+use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
 
 /// What ingest produces: the customer table and the row accounting behind it.
@@ -74,13 +74,40 @@ pub struct Ingest {
     rows_before_current: u64,
 }
 
-/// Interned customer identities and currency codes, shared by all files so
-/// that a customer in two files is one customer.
+/// What all files share: interned customer identities and currency codes
+/// (so that a customer in two files is one customer), and the profiles
+/// customers exports give.
 #[derive(Debug, Default)]
 struct Names {
     identities: Identities,
     currencies: Vec<Box<str>>,
     currency_index: FxHashMap<Box<str>, u16>,
+    profiles: FxHashMap<CustomerIndex, Profile>,
+    /// Profile rows that described a customer already described.
+    duplicate_profiles: u64,
+}
+
+impl Names {
+    /// Files a customer profile under its email (which joins it to orders),
+    /// else under the shop's customer id.
+    fn add_profile(&mut self, row: ProfileRow) {
+        let key = row
+            .email
+            .as_deref()
+            .or(row.profile.shop_id.as_deref())
+            .unwrap_or_default()
+            .to_string();
+        let index = self.identities.intern(&key, row.email.as_deref());
+        match self.profiles.entry(index) {
+            std::collections::hash_map::Entry::Occupied(mut entry) => {
+                self.duplicate_profiles += 1;
+                entry.get_mut().merge(row.profile);
+            }
+            std::collections::hash_map::Entry::Vacant(entry) => {
+                entry.insert(row.profile);
+            }
+        }
+    }
 }
 
 impl Intern for Names {
@@ -106,6 +133,8 @@ struct DoneFile {
     book: OrderBook,
     /// Name of the column whose dates place its orders.
     date_column: String,
+    /// Whether its layout holds orders (not customer profiles).
+    holds_orders: bool,
 }
 
 #[derive(Debug)]
@@ -212,6 +241,7 @@ impl Ingest {
         self.rows_before_current += report.rows_read;
         self.done.push(DoneFile {
             date_column: layout.date_column(&header).to_string(),
+            holds_orders: layout.holds_orders(),
             report,
             book,
         });
@@ -240,6 +270,11 @@ impl Ingest {
                 .max()
         });
 
+        // Rows of order files, read whether or not any order came of them.
+        let has_orders = self
+            .done
+            .iter()
+            .any(|file| file.holds_orders && file.report.rows_read > 0);
         let mut purchases = Vec::new();
         let mut by_currency: BTreeMap<&str, u64> = BTreeMap::new();
         let mut uses_no_currency = 0u64;
@@ -284,7 +319,7 @@ impl Ingest {
             _ => {
                 let parts: Vec<String> = by_currency
                     .iter()
-                    .map(|(code, n)| format!("{code}: {n} orders"))
+                    .map(|(code, &n)| format!("{code}: {}", quality::count(n, "order", "orders")))
                     .collect();
                 quality.warnings.push(format!(
                     "Orders are in several currencies ({}). Revenue adds the amounts as written, without conversion.",
@@ -298,20 +333,29 @@ impl Ingest {
                 "{uses_no_currency} counted orders have no currency; they are assumed to be in the same currency as the others."
             ));
         }
+        let names = self.names;
+        quality
+            .warnings
+            .extend(profile_warnings(&names, &purchases));
         if purchases.is_empty() {
-            quality.warnings.push(
-                "No purchases are left to analyse: every row was excluded (see the reasons above)."
-                    .to_string(),
-            );
+            let why = if has_orders {
+                "No purchases are left to analyse: every order row was excluded (see the reasons above)."
+            } else if !names.profiles.is_empty() {
+                "These files hold no orders: their customers are listed as prospects. Add an orders export for RFM scores and segments."
+            } else {
+                "These files hold no order rows."
+            };
+            quality.warnings.push(why.to_string());
         }
 
         let orders = purchases.len() as u64;
         let revenue = purchases.iter().map(|p| p.amount).sum();
         let first_order = purchases.iter().map(|p| p.date).min();
         let last_order = purchases.iter().map(|p| p.date).max();
-        let customers = CustomerTable::from_purchases(
-            self.names.identities,
+        let customers = CustomerTable::build(
+            names.identities,
             &purchases,
+            names.profiles,
             as_of.unwrap_or(Date::from_days(0)),
         );
         Ok(Ingested {
@@ -327,6 +371,43 @@ impl Ingest {
             },
         })
     }
+}
+
+/// What the merchant should know about the customers exports: merged
+/// duplicates, and customers the shop says have ordered but whose orders
+/// are not in the files.
+fn profile_warnings(names: &Names, purchases: &[Purchase]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if names.duplicate_profiles > 0 {
+        warnings.push(format!(
+            "{} described a customer already listed (same email or Customer ID) and merged into it.",
+            quality::count(names.duplicate_profiles, "customer row", "customer rows")
+        ));
+    }
+    if names.profiles.is_empty() {
+        return warnings;
+    }
+    let mut bought = vec![false; names.identities.len()];
+    for p in purchases {
+        bought[p.customer as usize] = true;
+    }
+    let missing = names
+        .profiles
+        .iter()
+        .filter(|(&c, p)| !bought[c as usize] && p.total_orders.is_some_and(|n| n > 0))
+        .count();
+    if missing > 0 {
+        let hint = if purchases.is_empty() {
+            "add the orders export to score them"
+        } else {
+            "the orders export may cover a shorter period than the customers export"
+        };
+        let who = quality::count(missing as u64, "customer has", "customers have");
+        warnings.push(format!(
+            "{who} orders in the shop's totals but none in the order files, so they count as prospects here: {hint}."
+        ));
+    }
+    warnings
 }
 
 impl FileState {
@@ -487,6 +568,10 @@ impl FileParts<'_> {
                 if let Some(issue) = self.book.add(line, names) {
                     quality.note_issue(issue);
                 }
+            }
+            RowOutcome::Profile(profile) => {
+                self.report.rows_used += 1;
+                names.add_profile(profile);
             }
         }
         Ok(())

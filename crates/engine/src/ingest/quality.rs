@@ -74,7 +74,7 @@ impl Exclusion {
             Exclusion::MalformedRow => "Malformed rows",
             Exclusion::InvalidDate => "Unreadable dates",
             Exclusion::InvalidAmount => "Unreadable amounts",
-            Exclusion::NoCustomer => "Guest orders",
+            Exclusion::NoCustomer => "No customer identity",
             Exclusion::Cancelled => "Cancelled",
             Exclusion::Voided => "Voided",
             Exclusion::Refunded => "Fully refunded",
@@ -93,7 +93,7 @@ impl Exclusion {
             Exclusion::InvalidDate => "Orders whose date could not be read.",
             Exclusion::InvalidAmount => "Orders whose amount could not be read.",
             Exclusion::NoCustomer => {
-                "Orders without any customer identity (guest checkouts without an email address)."
+                "Rows without any customer identity: guest checkouts without an email address, customer rows without email or Customer ID."
             }
             Exclusion::Cancelled => "Cancelled orders (Cancelled at is set).",
             Exclusion::Voided => "Voided orders (payment voided).",
@@ -202,6 +202,11 @@ impl DataQuality {
     pub fn rows_excluded_total(&self) -> u64 {
         self.rows_excluded.values().sum()
     }
+}
+
+/// `1 order`, `2 orders`: a count with its noun.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Shortens a value for display in a message.

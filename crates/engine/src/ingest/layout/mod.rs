@@ -10,15 +10,18 @@ mod cdnow;
 mod generic;
 mod online_retail;
 mod row;
+mod shopify_customers;
 mod shopify_orders;
 
 use std::borrow::Cow;
 
 pub use self::row::Row;
+pub use self::shopify_customers::ProfileRow;
 
 use self::cdnow::Cdnow;
 use self::generic::GenericOrders;
 use self::online_retail::OnlineRetail;
+use self::shopify_customers::ShopifyCustomers;
 use self::shopify_orders::ShopifyOrders;
 use super::amount::{Currency, DecimalMark};
 use super::dates::DateValue;
@@ -32,6 +35,8 @@ pub enum Layout {
     /// Shopify "Export orders": one row per line item; order fields on the
     /// order's first row only.
     ShopifyOrders(ShopifyOrders),
+    /// Shopify "Export customers": one row per customer profile.
+    ShopifyCustomers(ShopifyCustomers),
     /// The UCI "Online Retail" data sets (I and II): one row per invoice line.
     OnlineRetail(OnlineRetail),
     /// CDNOW: `customer date cds dollars`, separated by spaces.
@@ -56,6 +61,7 @@ impl Layout {
     pub fn code(&self) -> &'static str {
         match self {
             Layout::ShopifyOrders(_) => "shopify_orders",
+            Layout::ShopifyCustomers(_) => "shopify_customers",
             Layout::OnlineRetail(_) => "online_retail",
             Layout::Cdnow(_) => "cdnow",
             Layout::GenericOrders(_) => "generic_orders",
@@ -76,6 +82,9 @@ impl Layout {
         };
         if let Some(layout) = ShopifyOrders::detect(file, first_row)? {
             return Ok(detected(Layout::ShopifyOrders(layout)));
+        }
+        if let Some(layout) = ShopifyCustomers::detect(first_row) {
+            return Ok(detected(Layout::ShopifyCustomers(layout)));
         }
         if let Some(layout) = OnlineRetail::detect(first_row) {
             return Ok(detected(Layout::OnlineRetail(layout)));
@@ -98,6 +107,11 @@ impl Layout {
         })
     }
 
+    /// Whether the layout's rows are orders (not customer profiles).
+    pub fn holds_orders(&self) -> bool {
+        !matches!(self, Layout::ShopifyCustomers(_))
+    }
+
     /// The file's decimal mark where a value does not tell.
     pub fn decimal_mark(&self) -> DecimalMark {
         match self {
@@ -109,18 +123,22 @@ impl Layout {
     /// The column whose dates place orders in time (for reports).
     pub fn date_column<'h>(&self, header: &'h [String]) -> &'h str {
         let index = match self {
-            Layout::ShopifyOrders(l) => l.date_column(),
-            Layout::OnlineRetail(l) => l.date_column(),
-            Layout::Cdnow(l) => l.date_column(),
-            Layout::GenericOrders(l) => l.date_column(),
+            Layout::ShopifyOrders(l) => Some(l.date_column()),
+            Layout::ShopifyCustomers(_) => None,
+            Layout::OnlineRetail(l) => Some(l.date_column()),
+            Layout::Cdnow(l) => Some(l.date_column()),
+            Layout::GenericOrders(l) => Some(l.date_column()),
         };
-        header.get(index).map_or("date", String::as_str)
+        index
+            .and_then(|i| header.get(i))
+            .map_or("date", String::as_str)
     }
 
     /// Reads one data row.
     pub fn read<'r>(&self, row: &Row<'_, 'r>) -> RowOutcome<'r> {
         match self {
             Layout::ShopifyOrders(layout) => layout.read(row),
+            Layout::ShopifyCustomers(layout) => layout.read(row),
             Layout::OnlineRetail(layout) => layout.read(row),
             Layout::Cdnow(layout) => layout.read(row),
             Layout::GenericOrders(layout) => layout.read(row),
@@ -141,6 +159,8 @@ fn decimal_mark(delimiter: Delimiter) -> DecimalMark {
 pub enum RowOutcome<'r> {
     /// A line of an order (an order id of `None` makes the row its own order).
     Line(OrderLine<'r>),
+    /// A customer profile (customers exports).
+    Profile(ProfileRow),
     /// The row cannot belong to any order; it is excluded on its own.
     Excluded(RowIssue),
 }

@@ -5,8 +5,11 @@
 //! which keeps the scoring passes cache-friendly and the memory per customer
 //! small whatever the size of the input.
 
+mod profile;
+
 use rustc_hash::FxHashMap;
 
+pub use self::profile::Profile;
 use crate::date::Date;
 
 /// Interned customer identities, in order of first appearance.
@@ -55,52 +58,78 @@ pub struct Purchase {
     pub amount: f64,
 }
 
-/// Customers with at least one counted purchase, sorted by customer id, with
-/// their aggregates as of the analysis date.
+/// Every customer: those with at least one counted purchase (buyers) and
+/// those a customers export names without one (prospects), sorted by
+/// customer id, with their aggregates as of the analysis date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerTable {
-    /// The customer key: normalised email for Shopify orders, else the id.
+    /// The customer key: the shop's customer id when a customers export
+    /// gives one, else the normalised email (Shopify orders) or the id.
     pub id: Vec<Box<str>>,
     pub email: Vec<Option<Box<str>>>,
+    /// Counted orders; 0 for prospects.
     pub orders: Vec<u32>,
     /// Net revenue over all counted orders.
     pub revenue: Vec<f64>,
-    pub first_order: Vec<Date>,
-    pub last_order: Vec<Date>,
+    /// `None` for prospects.
+    pub first_order: Vec<Option<Date>>,
+    pub last_order: Vec<Option<Date>>,
+    /// Index into `profiles` for customers a customers export describes.
+    profile: Vec<Option<u32>>,
+    pub profiles: Vec<Profile>,
     /// The day the measures below are taken at (end of that day).
     pub as_of: Date,
 }
 
 impl CustomerTable {
-    /// Aggregates `purchases` per customer. Identities without a purchase
-    /// (all their orders excluded) are not customers of the table.
-    pub fn from_purchases(
+    /// Aggregates `purchases` per customer. Identities with neither a
+    /// purchase nor a profile (all their orders excluded) are left out.
+    pub fn build(
         identities: Identities,
         purchases: &[Purchase],
+        mut profiles: FxHashMap<u32, Profile>,
         as_of: Date,
     ) -> CustomerTable {
         let n = identities.len();
         let mut orders = vec![0u32; n];
         let mut revenue = vec![0.0f64; n];
-        let mut first = vec![Date::from_days(i32::MAX); n];
-        let mut last = vec![Date::from_days(i32::MIN); n];
+        let mut first: Vec<Option<Date>> = vec![None; n];
+        let mut last: Vec<Option<Date>> = vec![None; n];
         for p in purchases {
             let c = p.customer as usize;
             orders[c] += 1;
             revenue[c] += p.amount;
-            first[c] = first[c].min(p.date);
-            last[c] = last[c].max(p.date);
+            first[c] = Some(first[c].map_or(p.date, |d| d.min(p.date)));
+            last[c] = Some(last[c].map_or(p.date, |d| d.max(p.date)));
         }
-
-        // Stable output: sorted by id, whatever the order of the files.
-        let mut keep: Vec<usize> = (0..n).filter(|&c| orders[c] > 0).collect();
-        keep.sort_unstable_by(|&a, &b| identities.ids[a].cmp(&identities.ids[b]));
 
         let Identities {
             mut ids,
             mut emails,
             ..
         } = identities;
+        // A customers export's own id becomes the key of its customer.
+        for (&c, profile) in &profiles {
+            if let Some(shop_id) = &profile.shop_id {
+                ids[c as usize] = shop_id.clone();
+            }
+        }
+        // Stable output: sorted by id, whatever the order of the files.
+        let mut keep: Vec<usize> = (0..n)
+            .filter(|&c| orders[c] > 0 || profiles.contains_key(&(c as u32)))
+            .collect();
+        keep.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
+
+        let mut dense = Vec::with_capacity(profiles.len());
+        let profile = keep
+            .iter()
+            .map(|&c| {
+                profiles.remove(&(c as u32)).map(|p| {
+                    dense.push(p);
+                    (dense.len() - 1) as u32
+                })
+            })
+            .collect();
         CustomerTable {
             id: keep.iter().map(|&c| std::mem::take(&mut ids[c])).collect(),
             email: keep.iter().map(|&c| emails[c].take()).collect(),
@@ -108,11 +137,13 @@ impl CustomerTable {
             revenue: keep.iter().map(|&c| revenue[c]).collect(),
             first_order: keep.iter().map(|&c| first[c]).collect(),
             last_order: keep.iter().map(|&c| last[c]).collect(),
+            profile,
+            profiles: dense,
             as_of,
         }
     }
 
-    /// Number of customers.
+    /// Number of customers, prospects included.
     pub fn len(&self) -> usize {
         self.id.len()
     }
@@ -122,14 +153,29 @@ impl CustomerTable {
         self.id.is_empty()
     }
 
+    /// Whether customer `i` has a counted purchase.
+    pub fn is_buyer(&self, i: usize) -> bool {
+        self.orders[i] > 0
+    }
+
+    /// Customers with a counted purchase.
+    pub fn buyers(&self) -> usize {
+        self.orders.iter().filter(|&&o| o > 0).count()
+    }
+
+    /// What a customers export says of customer `i`, if anything.
+    pub fn profile(&self, i: usize) -> Option<&Profile> {
+        self.profile[i].map(|p| &self.profiles[p as usize])
+    }
+
     /// Days from the last order to the analysis date.
-    pub fn recency_days(&self, i: usize) -> i32 {
-        self.as_of.days_since(self.last_order[i])
+    pub fn recency_days(&self, i: usize) -> Option<i32> {
+        self.last_order[i].map(|d| self.as_of.days_since(d))
     }
 
     /// Days from the first order to the analysis date (the customer's age, T).
-    pub fn tenure_days(&self, i: usize) -> i32 {
-        self.as_of.days_since(self.first_order[i])
+    pub fn tenure_days(&self, i: usize) -> Option<i32> {
+        self.first_order[i].map(|d| self.as_of.days_since(d))
     }
 
     /// Repeat purchases: orders after the first.
@@ -137,9 +183,9 @@ impl CustomerTable {
         self.orders[i].saturating_sub(1)
     }
 
-    /// Average order value.
-    pub fn aov(&self, i: usize) -> f64 {
-        self.revenue[i] / f64::from(self.orders[i].max(1))
+    /// Average order value; `None` without orders.
+    pub fn aov(&self, i: usize) -> Option<f64> {
+        (self.orders[i] > 0).then(|| self.revenue[i] / f64::from(self.orders[i]))
     }
 }
 
@@ -176,7 +222,7 @@ mod tests {
             },
         ];
         let _ = ghost;
-        let table = CustomerTable::from_purchases(ids, &purchases, day(10));
+        let table = CustomerTable::build(ids, &purchases, FxHashMap::default(), day(10));
         assert_eq!(
             table.len(),
             2,
@@ -186,16 +232,47 @@ mod tests {
         assert_eq!(table.email[0].as_deref(), Some("amy@x"));
         assert_eq!(table.orders, vec![2, 1]);
         assert_eq!(table.revenue, vec![50.0, 10.0]);
-        assert_eq!(table.recency_days(0), 1);
-        assert_eq!(table.tenure_days(0), 9);
+        assert_eq!(table.recency_days(0), Some(1));
+        assert_eq!(table.tenure_days(0), Some(9));
         assert_eq!(table.frequency(0), 1);
         assert_eq!(table.frequency(1), 0);
-        assert_eq!(table.aov(0), 25.0);
+        assert_eq!(table.aov(0), Some(25.0));
     }
 
     #[test]
     fn empty_input_gives_an_empty_table() {
-        let table = CustomerTable::from_purchases(Identities::default(), &[], day(1));
+        let table = CustomerTable::build(Identities::default(), &[], FxHashMap::default(), day(1));
         assert!(table.is_empty());
+    }
+
+    #[test]
+    fn profiles_without_purchases_are_prospects_keyed_by_shop_id() {
+        let mut ids = Identities::default();
+        let buyer = ids.intern("b@x", Some("b@x"));
+        let prospect = ids.intern("p@x", Some("p@x"));
+        let mut profiles = FxHashMap::default();
+        profiles.insert(
+            prospect,
+            Profile {
+                shop_id: Some("777".into()),
+                ..Profile::default()
+            },
+        );
+        let purchases = [Purchase {
+            customer: buyer,
+            date: day(2),
+            amount: 5.0,
+        }];
+        let table = CustomerTable::build(ids, &purchases, profiles, day(3));
+        assert_eq!(table.len(), 2);
+        assert_eq!(table.buyers(), 1);
+        // "777" sorts before "b@x".
+        assert_eq!(&*table.id[0], "777");
+        assert_eq!(table.email[0].as_deref(), Some("p@x"));
+        assert!(!table.is_buyer(0));
+        assert_eq!(table.recency_days(0), None);
+        assert_eq!(table.aov(0), None);
+        assert!(table.profile(0).is_some());
+        assert!(table.profile(1).is_none());
     }
 }
