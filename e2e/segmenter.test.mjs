@@ -106,6 +106,20 @@ describe("segmenter page", () => {
     const issues = await page.textContent("details.issues");
     assert.match(issues, /shopify_orders_small\.csv, line 18, column "Created at": "not a date"/);
     await page.screenshot({ path: join(ARTIFACTS, "upload-shopify.png"), fullPage: true });
+
+    // Every row left out can be downloaded, with its line and why.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.click("#download-rejected"),
+    ]);
+    assert.equal(download.suggestedFilename(), "rejected-rows.csv");
+    const saved = join(scratch, "rejected-rows.csv");
+    await download.saveAs(saved);
+    const rejected = readFileSync(saved, "utf8").trim().split("\n");
+    assert.equal(rejected[0], "file,line,rows,order,reason,detail");
+    const rejectedRows = rejected.slice(1).map((line) => Number(line.split(",")[2]));
+    assert.equal(rejectedRows.reduce((a, b) => a + b, 0), cli.rows_read - cli.rows_used);
+    assert.ok(rejected.some((line) => line.startsWith("shopify_orders_small.csv,18,2,#1002,invalid_date,")));
   });
 
   it("joins a customers export to the orders and lists prospects", async () => {

@@ -20,9 +20,10 @@ use crate::bridge;
 pub enum Phase {
     /// Nothing loaded yet.
     Idle,
-    /// The worker is analysing `source`.
+    /// The worker is analysing `source`, since `started_ms` (page clock).
     Running {
         source: String,
+        started_ms: f64,
     },
     Done,
     Cancelled,
@@ -81,7 +82,7 @@ impl AppState {
                 elapsed_ms,
             } => {
                 let source = match self.phase.get_untracked() {
-                    Phase::Running { source } => source,
+                    Phase::Running { source, .. } => source,
                     _ => String::new(),
                 };
                 self.page.set(None);
@@ -165,7 +166,10 @@ impl AppState {
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);
-        self.phase.set(Phase::Running { source });
+        self.phase.set(Phase::Running {
+            source,
+            started_ms: js_sys::Date::now(),
+        });
     }
 
     pub fn cancel(self) {
@@ -174,6 +178,10 @@ impl AppState {
 
     pub fn download_customers(self) {
         bridge::send(&Request::ExportCustomers, &[]);
+    }
+
+    pub fn download_rejected(self) {
+        bridge::send(&Request::ExportRejected, &[]);
     }
 }
 

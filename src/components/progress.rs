@@ -9,7 +9,11 @@ use crate::state::{AppState, Phase};
 pub fn ProgressPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let source = move || match state.phase.get() {
-        Phase::Running { source } => Some(source),
+        Phase::Running { source, .. } => Some(source),
+        _ => None,
+    };
+    let started = move || match state.phase.get() {
+        Phase::Running { started_ms, .. } => Some(started_ms),
         _ => None,
     };
     let fraction = move || {
@@ -32,8 +36,13 @@ pub fn ProgressPanel() -> impl IntoView {
                     .bytes_total
                     .map(|t| format!(" of {}", format::bytes(t)))
                     .unwrap_or_default();
+                let seconds = started().map(|t| (js_sys::Date::now() - t) / 1000.0);
+                let speed = seconds
+                    .filter(|&s| s > 0.05)
+                    .map(|s| format!(" · {}/s", format::bytes((p.bytes_done as f64 / s) as u64)))
+                    .unwrap_or_default();
                 format!(
-                    "Reading {}: {}{of} · {} rows",
+                    "Reading {}: {}{of} · {} rows{speed}",
                     p.file,
                     format::bytes(p.bytes_done),
                     format::int(p.rows_done)

@@ -29,6 +29,11 @@ pub fn QualityPanel() -> impl IntoView {
                 <div class="panel-head">
                     <h2 id="quality-title">"Data quality"</h2>
                     <p class="muted">"Every row is either used or left out for a reason shown here."</p>
+                    {(total_excluded > 0).then(|| view! {
+                        <button class="button small" id="download-rejected" on:click=move |_| state.download_rejected()>
+                            "Download rows left out (CSV)"
+                        </button>
+                    })}
                 </div>
                 <table class="data compact" id="quality-table">
                     <tbody>

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use segmenter_engine::demo::DemoStore;
-use segmenter_engine::export::write_customers_csv;
+use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::pipeline::{self, Input, Progress, Sink};
 use segmenter_engine::summary::Summary;
 use segmenter_engine::{Analysis, Date, Options};
@@ -27,7 +27,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse order exports; write summary.json and customers.csv to DIR.
+    /// Analyse order exports; write summary.json, customers.csv and
+    /// rejected.csv (every row left out, with why) to DIR.
     Analyze {
         /// Input files (format detected from the header row).
         #[arg(required = true, value_name = "FILE")]
@@ -137,6 +138,10 @@ fn analyze(files: &[PathBuf], out: &Path, options: &Options) -> Result<()> {
     })?;
     write_file(&out.join("customers.csv"), |w| {
         write_customers_csv(&analysis, w)?;
+        Ok(())
+    })?;
+    write_file(&out.join("rejected.csv"), |w| {
+        write_rejected_csv(&analysis.quality, w)?;
         Ok(())
     })?;
     for warning in &analysis.quality.warnings {

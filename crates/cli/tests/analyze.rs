@@ -86,6 +86,16 @@ fn analyze_writes_the_contract_files() {
         Some("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL")
     );
     assert_eq!(lines.count(), 3);
+
+    let rejected = std::fs::read_to_string(out.join("rejected.csv")).expect("rejected.csv");
+    let mut lines = rejected.lines();
+    assert_eq!(lines.next(), Some("file,line,rows,order,reason,detail"));
+    assert_eq!(
+        lines
+            .next()
+            .map(|l| l.split(',').skip(1).take(4).collect::<Vec<_>>().join(",")),
+        Some("4,1,#1011,no_customer".to_string())
+    );
     let _ = std::fs::remove_dir_all(&out);
 }
 

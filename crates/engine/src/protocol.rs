@@ -33,6 +33,8 @@ pub enum Request {
     Customers(CustomerQuery),
     /// `customers.csv` of the last analysis.
     ExportCustomers,
+    /// The rows the last analysis left out, with why (`rejected.csv`).
+    ExportRejected,
 }
 
 /// What the page knows of a file before the worker reads it.

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use js_sys::Uint8Array;
 use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
-use segmenter_engine::export::write_customers_csv;
+use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request};
 use segmenter_engine::rfm::RfmGroup;
@@ -76,7 +76,8 @@ impl Session {
             }
             Request::Cancel => this.borrow().cancel.set(true),
             Request::Customers(query) => this.borrow_mut().customers(query),
-            Request::ExportCustomers => this.borrow().export_customers(),
+            Request::ExportCustomers => this.borrow().export(Export::Customers),
+            Request::ExportRejected => this.borrow().export(Export::Rejected),
         }
     }
 
@@ -138,7 +139,7 @@ impl Session {
         }
     }
 
-    fn export_customers(&self) {
+    fn export(&self, kind: Export) {
         let Some(analysis) = &self.analysis else {
             self.post(&Event::Failed {
                 message: "No analysis yet: nothing to export.".into(),
@@ -146,18 +147,36 @@ impl Session {
             return;
         };
         let mut bytes = Vec::new();
-        if let Err(error) = write_customers_csv(analysis, &mut bytes) {
+        let (written, file_name, rows) = match kind {
+            Export::Customers => (
+                write_customers_csv(analysis, &mut bytes),
+                "customers.csv",
+                analysis.customers.len(),
+            ),
+            Export::Rejected => (
+                write_rejected_csv(&analysis.quality, &mut bytes),
+                "rejected-rows.csv",
+                analysis.quality.rejected.len(),
+            ),
+        };
+        if let Err(error) = written {
             self.post(&Event::Failed {
-                message: format!("Could not write the CSV: {error}"),
+                message: format!("Could not write {file_name}: {error}"),
             });
             return;
         }
         let event = Event::Export {
-            file_name: "customers.csv".into(),
-            rows: analysis.customers.len() as u64,
+            file_name: file_name.into(),
+            rows: rows as u64,
         };
         envelope::post(&self.scope, &event, Some(Uint8Array::from(&bytes[..])));
     }
+}
+
+/// Files the page can ask for.
+enum Export {
+    Customers,
+    Rejected,
 }
 
 /// Posts progress to the page; a Cancel message turns its answer to "stop".

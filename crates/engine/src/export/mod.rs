@@ -4,5 +4,7 @@
 
 pub(crate) mod csv_writer;
 mod customers_csv;
+mod rejected_csv;
 
 pub use customers_csv::write_customers_csv;
+pub use rejected_csv::write_rejected_csv;

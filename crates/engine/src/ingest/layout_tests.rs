@@ -202,3 +202,37 @@ fn older_customers_export_header() {
     assert_eq!(profile.accepts_email_marketing, Some(true));
     assert_eq!(profile.shop_id, None);
 }
+
+#[test]
+fn an_order_in_two_files_counts_once() {
+    let once = ingest_files(&[("orders.csv", SHOPIFY_ORDERS)]);
+    let twice = ingest_files(&[
+        ("orders.csv", SHOPIFY_ORDERS),
+        ("orders (1).csv", SHOPIFY_ORDERS),
+    ]);
+    assert_eq!(twice.customers, once.customers);
+    assert_eq!(twice.totals, once.totals);
+    let q = &twice.quality;
+    assert_eq!(q.rows_read, 2 * once.quality.rows_read);
+    // Every row of the second file's orders is a duplicate; its malformed
+    // row belongs to no order and stays malformed.
+    assert_eq!(excluded(q, Exclusion::Duplicate), 18);
+    assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+    assert!(q
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("orders (1).csv: 12 orders were also in an earlier file")));
+}
+
+#[test]
+fn overlapping_exports_merge() {
+    let january =
+        "customer_id,order_id,order_date,amount\nC1,A,2025-01-05,10\nC2,B,2025-01-20,20\n";
+    let later = "customer_id,order_id,order_date,amount\nC2,B,2025-01-20,20\nC1,C,2025-02-03,5\n";
+    let got = ingest_files(&[
+        ("jan.csv", january.as_bytes()),
+        ("jan-feb.csv", later.as_bytes()),
+    ]);
+    assert_eq!(got.totals.orders, 3);
+    assert_eq!(excluded(&got.quality, Exclusion::Duplicate), 1);
+}

@@ -22,7 +22,7 @@ mod whitespace;
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use self::amount::{parse_amount, Amount, AmountError, Currency, DecimalMark};
 pub use self::dates::{parse_date, DateValue, DayOrder};
@@ -30,7 +30,10 @@ pub use self::dialect::Delimiter;
 pub use self::error::IngestError;
 pub use self::identity::{normalise_customer_id, normalise_email};
 pub use self::layout::Layout;
-pub use self::quality::{DataQuality, Exclusion, FileReport, RowIssue, ISSUES_KEPT_PER_REASON};
+pub use self::quality::{
+    DataQuality, Exclusion, FileReport, Rejection, RowIssue, ISSUES_KEPT_PER_REASON,
+    REJECTIONS_LISTED,
+};
 
 use self::csv::{CsvTokenizer, Record};
 use self::encoding::Decoder;
@@ -252,6 +255,20 @@ impl Ingest {
     pub fn finish(mut self) -> Result<Ingested, IngestError> {
         self.end_file()?;
         let mut quality = self.quality;
+        // An order in two files (overlapping exports, a file dropped twice)
+        // counts once: in the first file that has it.
+        let mut seen: FxHashMap<String, FxHashSet<&str>> = FxHashMap::default();
+        for file in self.done.iter_mut() {
+            let ids = seen.entry(file.report.format.clone()).or_default();
+            let duplicates = file.book.mark_duplicates(ids);
+            if duplicates > 0 {
+                quality.warnings.push(format!(
+                    "{}: {} also in an earlier file; counted once.",
+                    file.report.name,
+                    quality::count(duplicates, "order was", "orders were")
+                ));
+            }
+        }
         for file in &mut self.done {
             if let Some(note) = file.book.resolve_dates(&file.date_column) {
                 quality
@@ -282,14 +299,27 @@ impl Ingest {
             mut report, book, ..
         } in self.done
         {
-            for order in &book.orders {
+            let ids = book.ids();
+            for (index, order) in book.orders.iter().enumerate() {
                 let fate = order.classify().and_then(|()| match (order.date(), as_of) {
                     (Some(date), Some(as_of)) if date > as_of => Err(Exclusion::AfterAsOf),
                     _ => Ok(()),
                 });
                 let rows = u64::from(order.rows);
                 match fate {
-                    Err(reason) => *report.rows_excluded.entry(reason).or_default() += rows,
+                    Err(reason) => {
+                        *report.rows_excluded.entry(reason).or_default() += rows;
+                        if quality.rejected.len() < REJECTIONS_LISTED {
+                            quality.rejected.push(Rejection {
+                                file: report.name.clone(),
+                                line: u64::from(order.first_line),
+                                rows: order.rows,
+                                order: ids[index].map(str::to_string),
+                                reason,
+                                detail: book.detail(index).map(str::to_string),
+                            });
+                        }
+                    }
                     Ok(()) => {
                         report.rows_used += rows;
                         if let (Some(customer), Some(date)) = (order.customer, order.date()) {
@@ -312,6 +342,19 @@ impl Ingest {
             }
             quality.add_file(report);
         }
+
+        // Row problems were listed while reading, order fates just now:
+        // list them all in file and line order.
+        let file_order: FxHashMap<&str, usize> = quality
+            .files
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, f)| (f.name.as_str(), i))
+            .collect();
+        let mut rejected = std::mem::take(&mut quality.rejected);
+        rejected.sort_by_key(|r| (file_order.get(r.file.as_str()).copied(), r.line));
+        quality.rejected = rejected;
 
         let currency = match by_currency.len() {
             0 => None,
@@ -562,10 +605,20 @@ impl FileParts<'_> {
         match layout.read(&row) {
             RowOutcome::Excluded(issue) => {
                 *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
+                if quality.rejected.len() < quality::REJECTIONS_LISTED {
+                    quality.rejected.push(Rejection {
+                        file: issue.file.clone(),
+                        line: issue.line,
+                        rows: 1,
+                        order: None,
+                        reason: issue.reason,
+                        detail: Some(issue.detail()),
+                    });
+                }
                 quality.note_issue(issue);
             }
             RowOutcome::Line(line) => {
-                if let Some(issue) = self.book.add(line, names) {
+                if let Some(issue) = self.book.add(line, record.line, names) {
                     quality.note_issue(issue);
                 }
             }

@@ -28,6 +28,8 @@ pub struct Order {
     pub currency: Option<u16>,
     /// Rows of the input that belong to this order.
     pub rows: u32,
+    /// Line of its first row in the file.
+    pub first_line: u32,
     flags: u8,
     /// A problem with one of its rows that rules the whole order out.
     pub broken: Option<Exclusion>,
@@ -47,6 +49,7 @@ impl Order {
             refunded: 0.0,
             currency: None,
             rows: 0,
+            first_line: 0,
             flags: 0,
             broken: None,
         }
@@ -100,6 +103,8 @@ pub struct OrderBook {
     pub orders: Vec<Order>,
     /// What the file's slash dates showed about day/month order.
     dates: DateEvidence,
+    /// What broke each broken order (for the list of rejected rows).
+    details: FxHashMap<u32, Box<str>>,
 }
 
 /// Interning of text values that repeat on every row.
@@ -111,7 +116,12 @@ pub trait Intern {
 impl OrderBook {
     /// Adds one row's line to its order (a line without an order id is an
     /// order of its own). Returns the issue that broke the order, if any.
-    pub fn add(&mut self, line: OrderLine<'_>, intern: &mut impl Intern) -> Option<RowIssue> {
+    pub fn add(
+        &mut self,
+        line: OrderLine<'_>,
+        line_no: u64,
+        intern: &mut impl Intern,
+    ) -> Option<RowIssue> {
         let index = match &line.order_id {
             Some(id) => match self.by_id.get(id.as_ref()) {
                 Some(&index) => index as usize,
@@ -128,6 +138,9 @@ impl OrderBook {
             }
         };
         let order = &mut self.orders[index];
+        if order.rows == 0 {
+            order.first_line = u32::try_from(line_no).unwrap_or(u32::MAX);
+        }
         order.rows += 1;
         if order.customer.is_none() {
             if let Some(customer) = &line.customer {
@@ -162,7 +175,12 @@ impl OrderBook {
             }
         }
         if let Some(issue) = line.broken {
-            order.broken.get_or_insert(issue.reason);
+            if order.broken.is_none() {
+                order.broken = Some(issue.reason);
+                if self.details.len() < super::quality::REJECTIONS_LISTED {
+                    self.details.insert(index as u32, issue.detail().into());
+                }
+            }
             return Some(issue);
         }
         None
@@ -170,6 +188,34 @@ impl OrderBook {
 }
 
 impl OrderBook {
+    /// Marks the orders whose id is already in `seen` (from earlier files of
+    /// the same layout) as duplicates, and adds the others to it.
+    pub fn mark_duplicates<'a>(&'a mut self, seen: &mut rustc_hash::FxHashSet<&'a str>) -> u64 {
+        let mut duplicates = 0;
+        for (id, &index) in &self.by_id {
+            if !seen.insert(id) {
+                self.orders[index as usize].broken = Some(Exclusion::Duplicate);
+                duplicates += 1;
+            }
+        }
+        duplicates
+    }
+
+    /// The order ids, by order position (`None` for rows that were orders
+    /// of their own).
+    pub fn ids(&self) -> Vec<Option<&str>> {
+        let mut ids = vec![None; self.orders.len()];
+        for (id, &index) in &self.by_id {
+            ids[index as usize] = Some(&**id);
+        }
+        ids
+    }
+
+    /// What broke order `index`, if a field did.
+    pub fn detail(&self, index: usize) -> Option<&str> {
+        self.details.get(&(index as u32)).map(|d| &**d)
+    }
+
     /// Reads every day/month pair in the order the file's dates show, and
     /// says so when that needed a choice (see `DateEvidence::decide`).
     pub fn resolve_dates(&mut self, column: &str) -> Option<String> {
@@ -253,10 +299,10 @@ mod tests {
     fn line_items_join_their_order_even_out_of_sequence() {
         let mut book = OrderBook::default();
         let mut names = Names::default();
-        book.add(item_row("#2", "a@x"), &mut names);
-        book.add(order_row("#1", "a@x", 10.0), &mut names);
-        book.add(order_row("#2", "a@x", 25.0), &mut names);
-        book.add(item_row("#1", "a@x"), &mut names);
+        book.add(item_row("#2", "a@x"), 0, &mut names);
+        book.add(order_row("#1", "a@x", 10.0), 0, &mut names);
+        book.add(order_row("#2", "a@x", 25.0), 0, &mut names);
+        book.add(item_row("#1", "a@x"), 0, &mut names);
         assert_eq!(book.orders.len(), 2);
         assert_eq!(book.orders[0].rows, 2);
         assert_eq!(book.orders[0].amount, 25.0);
@@ -269,7 +315,7 @@ mod tests {
         let mut names = Names::default();
         let classify = |line: OrderLine<'static>, names: &mut Names| {
             let mut book = OrderBook::default();
-            book.add(line, names);
+            book.add(line, 0, names);
             book.orders[0].classify()
         };
         let mut guest = order_row("#1", "", 10.0);
@@ -311,7 +357,7 @@ mod tests {
         if let Some(f) = row.order.as_mut() {
             f.refunded = 30.0;
         }
-        book.add(row, &mut names);
+        book.add(row, 0, &mut names);
         assert_eq!(book.orders[0].net(), 70.0);
     }
 
@@ -328,6 +374,7 @@ mod tests {
                     line_date: Date::from_ymd(2025, 1, day).map(DateValue::Known),
                     ..OrderLine::default()
                 },
+                0,
                 &mut names,
             );
         }
@@ -339,6 +386,7 @@ mod tests {
                 line_date: Date::from_ymd(2025, 1, 4).map(DateValue::Known),
                 ..OrderLine::default()
             },
+            0,
             &mut names,
         );
         assert_eq!(book.orders.len(), 2);

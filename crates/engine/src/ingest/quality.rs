@@ -35,17 +35,20 @@ pub enum Exclusion {
     /// A line that is no sale: zero or negative quantity or price outside a
     /// cancellation (returns, adjustments, samples, write-offs).
     NotASale,
+    /// Rows of an order already read from an earlier file.
+    Duplicate,
 }
 
 impl Exclusion {
     /// Every reason, in display order.
-    pub const ALL: [Exclusion; 10] = [
+    pub const ALL: [Exclusion; 11] = [
         Exclusion::Cancelled,
         Exclusion::Voided,
         Exclusion::Refunded,
         Exclusion::NoCustomer,
         Exclusion::AfterAsOf,
         Exclusion::NotASale,
+        Exclusion::Duplicate,
         Exclusion::IncompleteOrder,
         Exclusion::InvalidDate,
         Exclusion::InvalidAmount,
@@ -65,6 +68,7 @@ impl Exclusion {
             Exclusion::IncompleteOrder => "incomplete_order",
             Exclusion::AfterAsOf => "after_as_of",
             Exclusion::NotASale => "not_a_sale",
+            Exclusion::Duplicate => "duplicate",
         }
     }
 
@@ -81,6 +85,7 @@ impl Exclusion {
             Exclusion::IncompleteOrder => "Incomplete orders",
             Exclusion::AfterAsOf => "After the analysis date",
             Exclusion::NotASale => "Not sales",
+            Exclusion::Duplicate => "Duplicates",
         }
     }
 
@@ -104,6 +109,9 @@ impl Exclusion {
             Exclusion::AfterAsOf => "Orders placed after the analysis date.",
             Exclusion::NotASale => {
                 "Lines that are not sales: zero or negative quantity or price outside a cancellation (returns, adjustments, samples, write-offs)."
+            }
+            Exclusion::Duplicate => {
+                "Rows of an order already read from another file (overlapping exports, or the same file twice): each order counts once."
             }
         }
     }
@@ -131,18 +139,47 @@ pub struct RowIssue {
     pub reason: Exclusion,
 }
 
-impl fmt::Display for RowIssue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}, line {}", self.file, self.line)?;
+impl RowIssue {
+    /// What was wrong, without the position (`column "x": "v": expected …`).
+    pub fn detail(&self) -> String {
+        let mut text = String::new();
         if let Some(column) = &self.column {
-            write!(f, ", column \"{column}\"")?;
+            text.push_str(&format!("column \"{column}\": "));
         }
         if let Some(value) = &self.value {
-            write!(f, ": {value:?}")?;
+            text.push_str(&format!("{value:?}: "));
         }
-        write!(f, ": expected {}", self.expected)
+        text.push_str("expected ");
+        text.push_str(&self.expected);
+        text
     }
 }
+
+impl fmt::Display for RowIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, line {}, {}", self.file, self.line, self.detail())
+    }
+}
+
+/// One excluded row, or the rows of one excluded order, for the list of
+/// rejected rows the merchant can download.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub file: String,
+    /// The row's line (an order's first row's line).
+    pub line: u64,
+    /// Rows rejected with it: an order's line items share its fate.
+    pub rows: u32,
+    /// The order the rows belong to, when the layout has order ids.
+    pub order: Option<String>,
+    pub reason: Exclusion,
+    /// What was wrong, when one field was (`column "x": "value": expected …`).
+    pub detail: Option<String>,
+}
+
+/// Rejections are listed one by one up to this many; beyond it they are
+/// still counted under their reason (keeps memory bounded on broken files).
+pub const REJECTIONS_LISTED: usize = 200_000;
 
 /// How many issues of each reason are kept as examples (all are counted).
 pub const ISSUES_KEPT_PER_REASON: usize = 10;
@@ -173,6 +210,10 @@ pub struct DataQuality {
     pub issues: Vec<RowIssue>,
     /// Things the merchant should know that are not row exclusions.
     pub warnings: Vec<String>,
+    /// Every rejection (up to [`REJECTIONS_LISTED`]), in file and line order.
+    /// Not serialised: it can be long; `export::write_rejected_csv` writes it.
+    #[serde(skip)]
+    pub rejected: Vec<Rejection>,
 }
 
 impl DataQuality {

@@ -332,3 +332,35 @@ fn a_file_shorter_than_its_magic_is_still_read() {
         other => panic!("expected the header to be read, got {other:?}"),
     }
 }
+
+#[test]
+fn every_rejected_row_is_listed_with_its_line_and_order() {
+    let got = ingest("orders.csv", SHOPIFY);
+    let q = &got.quality;
+    let listed: u64 = q.rejected.iter().map(|r| u64::from(r.rows)).sum();
+    assert_eq!(listed, q.rows_excluded_total());
+    let lines: Vec<u64> = q.rejected.iter().map(|r| r.line).collect();
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted, "in line order");
+    let bad_date = q
+        .rejected
+        .iter()
+        .find(|r| r.reason == Exclusion::InvalidDate)
+        .expect("listed");
+    assert_eq!((bad_date.line, bad_date.rows), (18, 2));
+    assert_eq!(bad_date.order.as_deref(), Some("#1002"));
+    assert!(bad_date
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("not a date")));
+    let cancelled = q
+        .rejected
+        .iter()
+        .find(|r| r.reason == Exclusion::Cancelled)
+        .expect("listed");
+    assert_eq!(
+        (cancelled.line, cancelled.rows, cancelled.order.as_deref()),
+        (8, 2, Some("#1009"))
+    );
+}
