@@ -75,6 +75,12 @@ pub fn parse_amount(text: Option<&str>, mark: DecimalMark) -> Result<Amount, Amo
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AmountError::Missing)?;
+    if let Some(value) = plain_decimal(text) {
+        return Ok(Amount {
+            value,
+            currency: None,
+        });
+    }
     let mut negative = false;
     let mut currency = None;
 
@@ -152,6 +158,24 @@ pub fn parse_amount(text: Option<&str>, mark: DecimalMark) -> Result<Amount, Amo
         value: if negative { -value } else { value },
         currency,
     })
+}
+
+/// The common case, read without allocating: an optional `-`, digits, and
+/// at most one `.` not followed by exactly three digits (`1299.00`, `-5`).
+fn plain_decimal(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let bytes = digits.as_bytes();
+    let point = bytes.iter().position(|&b| b == b'.');
+    let plain = !bytes.is_empty()
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, &b)| b.is_ascii_digit() || Some(i) == point)
+        && point.is_none_or(|p| p > 0 && p + 1 < bytes.len() && bytes.len() - p - 1 != 3);
+    if !plain {
+        return None;
+    }
+    text.parse().ok()
 }
 
 /// With only one kind of mark in `text`: several of them are thousands

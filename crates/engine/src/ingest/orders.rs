@@ -105,6 +105,10 @@ pub struct OrderBook {
     dates: DateEvidence,
     /// What broke each broken order (for the list of rejected rows).
     details: FxHashMap<u32, Box<str>>,
+    /// The order of the previous row: exports list an order's line items
+    /// together, so most rows find their order here without hashing.
+    last_id: String,
+    last_index: Option<u32>,
 }
 
 /// Interning of text values that repeat on every row.
@@ -123,15 +127,7 @@ impl OrderBook {
         intern: &mut impl Intern,
     ) -> Option<RowIssue> {
         let index = match &line.order_id {
-            Some(id) => match self.by_id.get(id.as_ref()) {
-                Some(&index) => index as usize,
-                None => {
-                    self.by_id
-                        .insert(id.as_ref().into(), self.orders.len() as u32);
-                    self.orders.push(Order::new());
-                    self.orders.len() - 1
-                }
-            },
+            Some(id) => self.index_of(id),
             None => {
                 self.orders.push(Order::new());
                 self.orders.len() - 1
@@ -188,6 +184,29 @@ impl OrderBook {
 }
 
 impl OrderBook {
+    /// The position of order `id`, added if new.
+    fn index_of(&mut self, id: &str) -> usize {
+        if let Some(index) = self.last_index {
+            if self.last_id == id {
+                return index as usize;
+            }
+        }
+        let index = match self.by_id.get(id) {
+            Some(&index) => index,
+            None => {
+                let index = self.orders.len() as u32;
+                self.by_id.insert(id.into(), index);
+                self.orders.push(Order::new());
+                index
+            }
+        };
+        // A reused buffer: remembering the id costs no allocation.
+        self.last_id.clear();
+        self.last_id.push_str(id);
+        self.last_index = Some(index);
+        index as usize
+    }
+
     /// Marks the orders whose id is already in `seen` (from earlier files of
     /// the same layout) as duplicates, and adds the others to it.
     pub fn mark_duplicates<'a>(&'a mut self, seen: &mut rustc_hash::FxHashSet<&'a str>) -> u64 {

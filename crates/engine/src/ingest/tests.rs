@@ -364,3 +364,42 @@ fn every_rejected_row_is_listed_with_its_line_and_order() {
         (8, 2, Some("#1009"))
     );
 }
+
+/// First rows that lead into each layout, for the arbitrary-bytes property.
+const HEADERS: [&str; 7] = [
+    "Name,Email,Financial Status,Created at,Total,Cancelled at,Refunded Amount,Currency\n",
+    "Customer ID,First Name,Email,Total Spent,Total Orders\n",
+    "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n",
+    " 00001 19970101  1   11.77\n",
+    "customer_id;order_date;amount\n",
+    "email\tdate\tprice\tqty\n",
+    "",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The fuzz target's check on stable: whatever follows a header, cut
+    /// anywhere, ingest does not panic and accounts for every row.
+    #[test]
+    fn any_bytes_in_any_chunks(
+        header in 0usize..HEADERS.len(),
+        body in proptest::collection::vec(any::<u8>(), 0..600),
+        text in "[A-Za-z0-9@#.,;\t\"' /:$€()-]{0,300}",
+        chunk in 1usize..64,
+    ) {
+        for tail in [&body[..], text.as_bytes()] {
+            let mut bytes = HEADERS[header].as_bytes().to_vec();
+            bytes.extend_from_slice(tail);
+            let mut ingest = Ingest::new(None);
+            ingest.begin_file("p.csv").expect("begin");
+            let pushed = bytes.chunks(chunk).try_for_each(|piece| ingest.push(piece));
+            if pushed.is_ok() {
+                if let Ok(got) = ingest.finish() {
+                    let q = &got.quality;
+                    prop_assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
+                }
+            }
+        }
+    }
+}

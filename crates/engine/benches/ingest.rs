@@ -1,0 +1,147 @@
+//! Ingest throughput on a Shopify orders export, natively, as a ratio
+//! against a peer on the same bytes in the same process: the `csv` crate
+//! reading raw records (the floor of any CSV-based analysis), and the `csv`
+//! crate with the per-customer aggregation a hand-written script would do.
+//!
+//!     cargo bench -p segmenter-engine --bench ingest -- [FILE] [--json OUT]
+//!
+//! Without FILE it generates the demo store with 1M lines in memory. Each
+//! contender runs 3 times on bytes already in memory; the best run counts.
+//! This is a benchmark, not a test: it reports and never fails on speed.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use segmenter_engine::demo::DemoStore;
+use segmenter_engine::ingest::csv::{CsvTokenizer, Record};
+use segmenter_engine::pipeline::{analyze_readers, Input, Options};
+
+const RUNS: usize = 3;
+/// Customers for about one million lines (8.1 lines per customer).
+const CUSTOMERS_FOR_1M_LINES: u32 = 123_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let json_out = args
+        .iter()
+        .position(|a| a == "--json")
+        .and_then(|i| args.get(i + 1).cloned());
+    let file = args
+        .iter()
+        .find(|a| !a.starts_with("--") && Some(*a) != json_out.as_ref());
+    let bytes = match file {
+        Some(path) => std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}")),
+        None => {
+            eprintln!("generating the demo store with about 1M lines…");
+            DemoStore {
+                customers: CUSTOMERS_FOR_1M_LINES,
+                ..DemoStore::default()
+            }
+            .generate()
+        }
+    };
+    let mib = bytes.len() as f64 / (1024.0 * 1024.0);
+    let lines = bytecount(&bytes);
+    eprintln!("input: {mib:.1} MiB, {lines} lines");
+
+    let ours = best_of(|| {
+        let input = Input {
+            name: "bench.csv".to_string(),
+            size: Some(bytes.len() as u64),
+            reader: &bytes[..],
+        };
+        let analysis =
+            analyze_readers(vec![input], &Options::default(), &mut ()).expect("analysis");
+        analysis.customers.len()
+    });
+    let tokenizer = best_of(|| {
+        let mut tokenizer = CsvTokenizer::new(b',');
+        let mut n = 0usize;
+        let mut count = |_: Record<'_>| -> Result<(), ()> {
+            n += 1;
+            Ok(())
+        };
+        for chunk in bytes.chunks(8 << 20) {
+            tokenizer.feed(chunk, &mut count).expect("infallible");
+        }
+        tokenizer.finish(&mut count).expect("infallible");
+        n
+    });
+    let raw = best_of(|| {
+        let mut reader = csv::ReaderBuilder::new().from_reader(&bytes[..]);
+        let mut record = csv::ByteRecord::new();
+        let mut n = 0;
+        while reader.read_byte_record(&mut record).expect("csv") {
+            n += 1;
+        }
+        n
+    });
+    let aggregated = best_of(|| csv_aggregate(&bytes));
+
+    let rows = [
+        ("segmenter: ingest + customers + RFM", ours),
+        ("segmenter: CSV tokenizer alone", tokenizer),
+        ("csv crate: raw records", raw),
+        ("csv crate: records + per-email HashMap", aggregated),
+    ];
+    println!("| contender | best of {RUNS} | MiB/s | segmenter ÷ peer (time) |");
+    println!("|---|---|---|---|");
+    for (name, seconds) in rows {
+        println!(
+            "| {name} | {:.3} s | {:.0} | {:.2} |",
+            seconds,
+            mib / seconds,
+            ours / seconds
+        );
+    }
+    if let Some(path) = json_out {
+        let json = format!(
+            "{{\"mib\": {mib:.3}, \"lines\": {lines}, \"segmenter_s\": {ours:.6}, \"tokenizer_s\": {tokenizer:.6}, \"csv_raw_s\": {raw:.6}, \"csv_aggregate_s\": {aggregated:.6}}}\n"
+        );
+        std::fs::write(&path, json).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+    }
+}
+
+/// The best wall time of [`RUNS`] runs, in seconds.
+fn best_of<T>(mut run: impl FnMut() -> T) -> f64 {
+    (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(run());
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// What a script would do with the csv crate: per email, order count and
+/// total spend from the order rows (those with a Total).
+fn csv_aggregate(bytes: &[u8]) -> usize {
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = reader.byte_headers().expect("header").clone();
+    let column = |name: &[u8]| headers.iter().position(|h| h == name).expect("column");
+    let (email, total) = (column(b"Email"), column(b"Total"));
+    let mut customers: HashMap<Vec<u8>, (u32, f64)> = HashMap::new();
+    let mut record = csv::ByteRecord::new();
+    while reader.read_byte_record(&mut record).expect("csv") {
+        let amount = record.get(total).unwrap_or_default();
+        if amount.is_empty() {
+            continue;
+        }
+        let value: f64 = std::str::from_utf8(amount)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0.0);
+        let key = record.get(email).unwrap_or_default().to_ascii_lowercase();
+        let entry = customers.entry(key).or_default();
+        entry.0 += 1;
+        entry.1 += value;
+    }
+    customers.len()
+}
+
+fn bytecount(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
