@@ -14,6 +14,7 @@ mod dates;
 mod dialect;
 mod encoding;
 mod error;
+mod file;
 mod identity;
 mod layout;
 mod orders;
@@ -35,11 +36,9 @@ pub use self::quality::{
     REJECTIONS_LISTED,
 };
 
-use self::csv::{CsvTokenizer, Record};
-use self::encoding::Decoder;
-use self::layout::{ProfileRow, Row, RowOutcome};
-use self::orders::{CustomerIndex, Intern, OrderBook};
-use self::whitespace::WhitespaceTokenizer;
+use self::file::{DoneFile, FileState};
+use self::layout::ProfileRow;
+use self::orders::{CustomerIndex, Intern};
 use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
 
@@ -129,36 +128,6 @@ impl Intern for Names {
     }
 }
 
-/// A file read to its end, its orders not yet judged.
-#[derive(Debug)]
-struct DoneFile {
-    report: FileReport,
-    book: OrderBook,
-    /// Name of the column whose dates place its orders.
-    date_column: String,
-    /// Whether its layout holds orders (not customer profiles).
-    holds_orders: bool,
-}
-
-#[derive(Debug)]
-struct FileState {
-    report: FileReport,
-    /// Chosen from the first bytes: `None` until enough have arrived.
-    decoder: Option<Decoder>,
-    /// The first raw bytes, held until they tell the encoding.
-    raw_head: Vec<u8>,
-    /// UTF-16 input transcoded to UTF-8 (reused between chunks).
-    scratch: Vec<u8>,
-    /// Chosen from the first line: `None` until it has been seen.
-    tokenizer: Option<Tokenizer>,
-    /// The first text, held until the first line is complete.
-    text_head: Vec<u8>,
-    layout: Option<Layout>,
-    /// Column names, for messages.
-    header: Vec<String>,
-    book: OrderBook,
-}
-
 impl Ingest {
     /// A new ingest. Orders after `as_of` (if given) are excluded.
     pub fn new(as_of: Option<Date>) -> Ingest {
@@ -177,20 +146,7 @@ impl Ingest {
         if self.current.is_some() {
             self.end_file()?;
         }
-        self.current = Some(FileState {
-            report: FileReport {
-                name: name.to_string(),
-                ..FileReport::default()
-            },
-            decoder: None,
-            raw_head: Vec::new(),
-            scratch: Vec::new(),
-            tokenizer: None,
-            text_head: Vec::new(),
-            layout: None,
-            header: Vec::new(),
-            book: OrderBook::default(),
-        });
+        self.current = Some(FileState::new(name));
         Ok(())
     }
 
@@ -207,47 +163,17 @@ impl Ingest {
                 message: "bytes pushed before begin_file".into(),
             });
         };
-        file.report.bytes += chunk.len() as u64;
-        file.accept_raw(chunk, false, &mut self.names, &mut self.quality)
+        file.push(chunk, &mut self.names, &mut self.quality)
     }
 
     /// Ends the current file.
     pub fn end_file(&mut self) -> Result<(), IngestError> {
-        let Some(mut file) = self.current.take() else {
+        let Some(file) = self.current.take() else {
             return Ok(());
         };
-        file.accept_raw(&[], true, &mut self.names, &mut self.quality)?;
-        let FileState {
-            mut report,
-            tokenizer,
-            mut layout,
-            mut header,
-            mut book,
-            ..
-        } = file;
-        let names = &mut self.names;
-        let quality = &mut self.quality;
-        if let Some(mut tokenizer) = tokenizer {
-            tokenizer.finish(|record| {
-                let mut parts = FileParts {
-                    report: &mut report,
-                    layout: &mut layout,
-                    header: &mut header,
-                    book: &mut book,
-                };
-                parts.on_record(names, quality, &record)
-            })?;
-        }
-        let Some(layout) = layout else {
-            return Err(IngestError::Empty { file: report.name });
-        };
-        self.rows_before_current += report.rows_read;
-        self.done.push(DoneFile {
-            date_column: layout.date_column(&header).to_string(),
-            holds_orders: layout.holds_orders(),
-            report,
-            book,
-        });
+        let done = file.finish(&mut self.names, &mut self.quality)?;
+        self.rows_before_current += done.report.rows_read;
+        self.done.push(done);
         Ok(())
     }
 
@@ -451,184 +377,6 @@ fn profile_warnings(names: &Names, purchases: &[Purchase]) -> Vec<String> {
         ));
     }
     warnings
-}
-
-impl FileState {
-    /// Takes raw bytes: holds the first few until they tell the encoding,
-    /// then passes UTF-8 text on. `end` flushes whatever is held.
-    fn accept_raw(
-        &mut self,
-        chunk: &[u8],
-        end: bool,
-        names: &mut Names,
-        quality: &mut DataQuality,
-    ) -> Result<(), IngestError> {
-        let Some(decoder) = self.decoder.as_mut() else {
-            self.raw_head.extend_from_slice(chunk);
-            if self.raw_head.len() < encoding::MAGIC_BYTES && !end {
-                return Ok(());
-            }
-            let head = std::mem::take(&mut self.raw_head);
-            let (decoder, skip) = Decoder::detect(&self.report.name, &head)?;
-            self.decoder = Some(decoder);
-            return self.accept_raw(&head[skip..], end, names, quality);
-        };
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let text = decoder.decode(chunk, &mut scratch);
-        let result = self.accept_text(text, end, names, quality);
-        self.scratch = scratch;
-        result
-    }
-
-    /// Takes UTF-8 text: holds the first line until it tells the delimiter,
-    /// then tokenizes.
-    fn accept_text(
-        &mut self,
-        text: &[u8],
-        end: bool,
-        names: &mut Names,
-        quality: &mut DataQuality,
-    ) -> Result<(), IngestError> {
-        if self.tokenizer.is_some() {
-            return self.feed(text, names, quality);
-        }
-        self.text_head.extend_from_slice(text);
-        if !end && !dialect::has_first_line(&self.text_head) {
-            return Ok(());
-        }
-        let head = std::mem::take(&mut self.text_head);
-        let delimiter = dialect::sniff(&head);
-        self.report.delimiter = Some(delimiter);
-        self.tokenizer = Some(match delimiter.byte() {
-            Some(byte) => Tokenizer::Csv(CsvTokenizer::new(byte)),
-            None => Tokenizer::Whitespace(WhitespaceTokenizer::new()),
-        });
-        self.feed(&head, names, quality)
-    }
-
-    fn feed(
-        &mut self,
-        chunk: &[u8],
-        names: &mut Names,
-        quality: &mut DataQuality,
-    ) -> Result<(), IngestError> {
-        let FileState {
-            report,
-            tokenizer,
-            layout,
-            header,
-            book,
-            ..
-        } = self;
-        let Some(tokenizer) = tokenizer else {
-            return Ok(());
-        };
-        let mut parts = FileParts {
-            report,
-            layout,
-            header,
-            book,
-        };
-        tokenizer.feed(chunk, |record| parts.on_record(names, quality, &record))
-    }
-}
-
-/// The tokenizer for the file's delimiter.
-#[derive(Debug)]
-enum Tokenizer {
-    Csv(CsvTokenizer),
-    Whitespace(WhitespaceTokenizer),
-}
-
-impl Tokenizer {
-    fn feed<E>(
-        &mut self,
-        chunk: &[u8],
-        on_record: impl FnMut(Record<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        match self {
-            Tokenizer::Csv(t) => t.feed(chunk, on_record),
-            Tokenizer::Whitespace(t) => t.feed(chunk, on_record),
-        }
-    }
-
-    fn finish<E>(&mut self, on_record: impl FnMut(Record<'_>) -> Result<(), E>) -> Result<(), E> {
-        match self {
-            Tokenizer::Csv(t) => t.finish(on_record),
-            Tokenizer::Whitespace(t) => t.finish(on_record),
-        }
-    }
-}
-
-/// The parts of a file's state that records update (split from the
-/// tokenizer, which lends the records).
-struct FileParts<'f> {
-    report: &'f mut FileReport,
-    layout: &'f mut Option<Layout>,
-    header: &'f mut Vec<String>,
-    book: &'f mut OrderBook,
-}
-
-impl FileParts<'_> {
-    /// Handles one record: the first tells the layout (and is the header
-    /// unless the layout has none); the others are data rows.
-    fn on_record(
-        &mut self,
-        names: &mut Names,
-        quality: &mut DataQuality,
-        record: &Record<'_>,
-    ) -> Result<(), IngestError> {
-        if self.layout.is_none() {
-            let first_row: Vec<String> = record
-                .iter()
-                .map(|field| String::from_utf8_lossy(field).trim().to_string())
-                .collect();
-            let delimiter = self.report.delimiter.unwrap_or(Delimiter::Comma);
-            let detected = Layout::detect(&self.report.name, &first_row, delimiter)?;
-            self.report.format = detected.layout.code().to_string();
-            *self.header = detected.header;
-            *self.layout = Some(detected.layout);
-            if !detected.first_row_is_data {
-                return Ok(());
-            }
-        }
-        let Some(layout) = self.layout.as_ref() else {
-            return Ok(());
-        };
-        self.report.rows_read += 1;
-        let row = Row {
-            file: &self.report.name,
-            record,
-            header: self.header,
-            mark: layout.decimal_mark(),
-        };
-        match layout.read(&row) {
-            RowOutcome::Excluded(issue) => {
-                *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
-                if quality.rejected.len() < quality::REJECTIONS_LISTED {
-                    quality.rejected.push(Rejection {
-                        file: issue.file.clone(),
-                        line: issue.line,
-                        rows: 1,
-                        order: None,
-                        reason: issue.reason,
-                        detail: Some(issue.detail()),
-                    });
-                }
-                quality.note_issue(issue);
-            }
-            RowOutcome::Line(line) => {
-                if let Some(issue) = self.book.add(line, record.line, names) {
-                    quality.note_issue(issue);
-                }
-            }
-            RowOutcome::Profile(profile) => {
-                self.report.rows_used += 1;
-                names.add_profile(profile);
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

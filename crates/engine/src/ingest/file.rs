@@ -1,0 +1,287 @@
+//! Reading one file: its encoding from the first bytes, its delimiter from
+//! the first line, its layout from the first row, then each row into the
+//! file's order book (or, for customers exports, into the shared profiles).
+
+use super::csv::{CsvTokenizer, Record};
+use super::dialect::{self, Delimiter};
+use super::encoding::{self, Decoder};
+use super::error::IngestError;
+use super::layout::{Layout, Row, RowOutcome};
+use super::orders::OrderBook;
+use super::quality::{self, DataQuality, FileReport, Rejection};
+use super::whitespace::WhitespaceTokenizer;
+use super::Names;
+
+/// A file read to its end, its orders not yet judged.
+#[derive(Debug)]
+pub(super) struct DoneFile {
+    pub(super) report: FileReport,
+    pub(super) book: OrderBook,
+    /// Name of the column whose dates place its orders.
+    pub(super) date_column: String,
+    /// Whether its layout holds orders (not customer profiles).
+    pub(super) holds_orders: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct FileState {
+    pub(super) report: FileReport,
+    /// Chosen from the first bytes: `None` until enough have arrived.
+    decoder: Option<Decoder>,
+    /// The first raw bytes, held until they tell the encoding.
+    raw_head: Vec<u8>,
+    /// UTF-16 input transcoded to UTF-8 (reused between chunks).
+    scratch: Vec<u8>,
+    /// Chosen from the first line: `None` until it has been seen.
+    tokenizer: Option<Tokenizer>,
+    /// The first text, held until the first line is complete.
+    text_head: Vec<u8>,
+    layout: Option<Layout>,
+    /// Column names, for messages.
+    header: Vec<String>,
+    book: OrderBook,
+}
+
+impl FileState {
+    pub(super) fn new(name: &str) -> FileState {
+        FileState {
+            report: FileReport {
+                name: name.to_string(),
+                ..FileReport::default()
+            },
+            decoder: None,
+            raw_head: Vec::new(),
+            scratch: Vec::new(),
+            tokenizer: None,
+            text_head: Vec::new(),
+            layout: None,
+            header: Vec::new(),
+            book: OrderBook::default(),
+        }
+    }
+
+    /// Feeds the next bytes of the file.
+    pub(super) fn push(
+        &mut self,
+        chunk: &[u8],
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        self.report.bytes += chunk.len() as u64;
+        self.accept_raw(chunk, false, names, quality)
+    }
+
+    /// Reads what is held back and the last record, and hands the file's
+    /// orders over for judging.
+    pub(super) fn finish(
+        mut self,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<DoneFile, IngestError> {
+        self.accept_raw(&[], true, names, quality)?;
+        let FileState {
+            mut report,
+            tokenizer,
+            mut layout,
+            mut header,
+            mut book,
+            ..
+        } = self;
+        if let Some(mut tokenizer) = tokenizer {
+            tokenizer.finish(|record| {
+                let mut parts = FileParts {
+                    report: &mut report,
+                    layout: &mut layout,
+                    header: &mut header,
+                    book: &mut book,
+                };
+                parts.on_record(names, quality, &record)
+            })?;
+        }
+        let Some(layout) = layout else {
+            return Err(IngestError::Empty { file: report.name });
+        };
+        Ok(DoneFile {
+            date_column: layout.date_column(&header).to_string(),
+            holds_orders: layout.holds_orders(),
+            report,
+            book,
+        })
+    }
+
+    /// Takes raw bytes: holds the first few until they tell the encoding,
+    /// then passes UTF-8 text on. `end` flushes whatever is held.
+    fn accept_raw(
+        &mut self,
+        chunk: &[u8],
+        end: bool,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        let Some(decoder) = self.decoder.as_mut() else {
+            self.raw_head.extend_from_slice(chunk);
+            if self.raw_head.len() < encoding::MAGIC_BYTES && !end {
+                return Ok(());
+            }
+            let head = std::mem::take(&mut self.raw_head);
+            let (decoder, skip) = Decoder::detect(&self.report.name, &head)?;
+            self.decoder = Some(decoder);
+            return self.accept_raw(&head[skip..], end, names, quality);
+        };
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let text = decoder.decode(chunk, &mut scratch);
+        let result = self.accept_text(text, end, names, quality);
+        self.scratch = scratch;
+        result
+    }
+
+    /// Takes UTF-8 text: holds the first line until it tells the delimiter,
+    /// then tokenizes.
+    fn accept_text(
+        &mut self,
+        text: &[u8],
+        end: bool,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        if self.tokenizer.is_some() {
+            return self.feed(text, names, quality);
+        }
+        self.text_head.extend_from_slice(text);
+        if !end && !dialect::has_first_line(&self.text_head) {
+            return Ok(());
+        }
+        let head = std::mem::take(&mut self.text_head);
+        let delimiter = dialect::sniff(&head);
+        self.report.delimiter = Some(delimiter);
+        self.tokenizer = Some(match delimiter.byte() {
+            Some(byte) => Tokenizer::Csv(CsvTokenizer::new(byte)),
+            None => Tokenizer::Whitespace(WhitespaceTokenizer::new()),
+        });
+        self.feed(&head, names, quality)
+    }
+
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        let FileState {
+            report,
+            tokenizer,
+            layout,
+            header,
+            book,
+            ..
+        } = self;
+        let Some(tokenizer) = tokenizer else {
+            return Ok(());
+        };
+        let mut parts = FileParts {
+            report,
+            layout,
+            header,
+            book,
+        };
+        tokenizer.feed(chunk, |record| parts.on_record(names, quality, &record))
+    }
+}
+
+/// The tokenizer for the file's delimiter.
+#[derive(Debug)]
+enum Tokenizer {
+    Csv(CsvTokenizer),
+    Whitespace(WhitespaceTokenizer),
+}
+
+impl Tokenizer {
+    fn feed<E>(
+        &mut self,
+        chunk: &[u8],
+        on_record: impl FnMut(Record<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Tokenizer::Csv(t) => t.feed(chunk, on_record),
+            Tokenizer::Whitespace(t) => t.feed(chunk, on_record),
+        }
+    }
+
+    fn finish<E>(&mut self, on_record: impl FnMut(Record<'_>) -> Result<(), E>) -> Result<(), E> {
+        match self {
+            Tokenizer::Csv(t) => t.finish(on_record),
+            Tokenizer::Whitespace(t) => t.finish(on_record),
+        }
+    }
+}
+
+/// The parts of a file's state that records update (split from the
+/// tokenizer, which lends the records).
+struct FileParts<'f> {
+    report: &'f mut FileReport,
+    layout: &'f mut Option<Layout>,
+    header: &'f mut Vec<String>,
+    book: &'f mut OrderBook,
+}
+
+impl FileParts<'_> {
+    /// Handles one record: the first tells the layout (and is the header
+    /// unless the layout has none); the others are data rows.
+    fn on_record(
+        &mut self,
+        names: &mut Names,
+        quality: &mut DataQuality,
+        record: &Record<'_>,
+    ) -> Result<(), IngestError> {
+        if self.layout.is_none() {
+            let first_row: Vec<String> = record
+                .iter()
+                .map(|field| String::from_utf8_lossy(field).trim().to_string())
+                .collect();
+            let delimiter = self.report.delimiter.unwrap_or(Delimiter::Comma);
+            let detected = Layout::detect(&self.report.name, &first_row, delimiter)?;
+            self.report.format = detected.layout.code().to_string();
+            *self.header = detected.header;
+            *self.layout = Some(detected.layout);
+            if !detected.first_row_is_data {
+                return Ok(());
+            }
+        }
+        let Some(layout) = self.layout.as_ref() else {
+            return Ok(());
+        };
+        self.report.rows_read += 1;
+        let row = Row {
+            file: &self.report.name,
+            record,
+            header: self.header,
+            mark: layout.decimal_mark(),
+        };
+        match layout.read(&row) {
+            RowOutcome::Excluded(issue) => {
+                *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
+                if quality.rejected.len() < quality::REJECTIONS_LISTED {
+                    quality.rejected.push(Rejection {
+                        file: issue.file.clone(),
+                        line: issue.line,
+                        rows: 1,
+                        order: None,
+                        reason: issue.reason,
+                        detail: Some(issue.detail()),
+                    });
+                }
+                quality.note_issue(issue);
+            }
+            RowOutcome::Line(line) => {
+                if let Some(issue) = self.book.add(line, record.line, names) {
+                    quality.note_issue(issue);
+                }
+            }
+            RowOutcome::Profile(profile) => {
+                self.report.rows_used += 1;
+                names.add_profile(profile);
+            }
+        }
+        Ok(())
+    }
+}
