@@ -7,4 +7,6 @@ source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 PORT="${PORT:-8080}"
 printf '\n  Segmenter: http://127.0.0.1:%s/?demo  (the demo store)\n            http://127.0.0.1:%s/        (your own files)\n\n' "$PORT" "$PORT" >&2
-exec trunk serve --release --port "$PORT"
+# The production page as built, without the dev server's live-reload
+# script (which the page's security policy would block).
+exec trunk serve --release --no-autoreload --no-error-reporting --port "$PORT"
