@@ -1,11 +1,13 @@
 //! The page layout: a header, the file drop zone, then the results in the
-//! order a merchant reads them (overview, data quality, segments, customers).
+//! order a merchant reads them (overview, segments, behaviour, data quality,
+//! customers).
 
 use leptos::prelude::*;
 
 use crate::components::{
-    customers::CustomerTable, drop_zone::DropZone, header::Header, overview::Overview,
-    progress::ProgressPanel, quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
+    behaviour::BehaviourPanel, columns::ColumnMapper, customers::CustomerTable,
+    drop_zone::DropZone, header::Header, overview::Overview, progress::ProgressPanel,
+    quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -29,9 +31,11 @@ pub fn App() -> impl IntoView {
             <DropZone/>
             <ProgressPanel/>
             <StatusMessage/>
+            <ColumnMapper/>
             <Show when=has_result>
                 <Overview/>
                 <SegmentTable/>
+                <BehaviourPanel/>
                 <QualityPanel/>
                 <CustomerTable/>
             </Show>

@@ -42,9 +42,7 @@ fn spawn(handler: std::rc::Rc<Handler>) {
         Ok(worker) => worker,
         Err(error) => {
             handler(
-                Event::Failed {
-                    message: format!("The analysis engine could not start: {error:?}"),
-                },
+                Event::failed(format!("The analysis engine could not start: {error:?}")),
                 None,
             );
             return;
@@ -61,7 +59,7 @@ fn spawn(handler: std::rc::Rc<Handler>) {
                     }
                     handler(event, bytes);
                 }
-                Err(message) => handler(Event::Failed { message }, None),
+                Err(message) => handler(Event::failed(message), None),
             }
         })
     };
@@ -81,7 +79,7 @@ fn spawn(handler: std::rc::Rc<Handler>) {
             } else {
                 format!("The analysis engine could not start ({detail}). Please reload the page.")
             };
-            handler(Event::Failed { message }, None);
+            handler(Event::failed(message), None);
             if was_ready {
                 // Not from inside this handler: restarting drops it.
                 wasm_bindgen_futures::spawn_local(async { restart() });

@@ -7,6 +7,7 @@ use js_sys::Uint8Array;
 use leptos::prelude::*;
 use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::DemoStore;
+use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
 use segmenter_engine::protocol::{Event, FileInfo, Request};
 use segmenter_engine::summary::Summary;
@@ -48,6 +49,11 @@ pub struct AppState {
     pub finished: RwSignal<Option<Arc<Finished>>>,
     pub query: RwSignal<CustomerQuery>,
     pub page: RwSignal<Option<CustomerPage>>,
+    /// Set when the last run could not tell a file's columns apart.
+    pub columns_needed: RwSignal<Option<ColumnsNeeded>>,
+    /// The files of the last run and how each is read, to run again with a
+    /// worksheet or columns the merchant chose.
+    files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
 }
 
 impl AppState {
@@ -60,6 +66,8 @@ impl AppState {
             finished: RwSignal::new(None),
             query: RwSignal::new(CustomerQuery::default()),
             page: RwSignal::new(None),
+            columns_needed: RwSignal::new(None),
+            files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
 
@@ -110,8 +118,12 @@ impl AppState {
                 self.progress.set(None);
                 self.phase.set(Phase::Cancelled);
             }
-            Event::Failed { message } => {
+            Event::Failed {
+                message,
+                columns_needed,
+            } => {
                 self.progress.set(None);
+                self.columns_needed.set(columns_needed);
                 self.phase.set(Phase::Failed(message));
             }
         }
@@ -132,19 +144,64 @@ impl AppState {
         if files.is_empty() || self.busy_now() {
             return;
         }
-        let names: Vec<String> = files.iter().map(File::name).collect();
-        let request = Request::Analyze {
-            files: files
+        let files = files
+            .into_iter()
+            .map(|f| (f, FileOptions::default()))
+            .collect();
+        self.files.set_value(files);
+        self.run_files();
+    }
+
+    /// Analyses the last files again, reading `file` with `options`.
+    pub fn rerun_with(self, file: &str, options: FileOptions) {
+        if self.busy_now() {
+            return;
+        }
+        self.files.update_value(|files| {
+            for (f, o) in files.iter_mut() {
+                if f.name() == file {
+                    *o = options.clone();
+                }
+            }
+        });
+        self.run_files();
+    }
+
+    fn run_files(self) {
+        let (infos, files): (Vec<FileInfo>, Vec<File>) = self.files.with_value(|files| {
+            files
                 .iter()
-                .map(|f| FileInfo {
-                    name: f.name(),
-                    size: f.size() as u64,
+                .map(|(f, options)| {
+                    let info = FileInfo {
+                        name: f.name(),
+                        size: f.size() as u64,
+                        options: options.clone(),
+                    };
+                    (info, f.clone())
                 })
-                .collect(),
+                .unzip()
+        });
+        if files.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = infos.iter().map(|i| i.name.as_str()).collect();
+        self.begin(names.join(", "));
+        let request = Request::Analyze {
+            files: infos,
             options: Options::default(),
         };
-        self.begin(names.join(", "));
         bridge::send(&request, &files);
+    }
+
+    /// How file `name` of the last run was read.
+    pub fn file_options(self, name: &str) -> FileOptions {
+        self.files.with_value(|files| {
+            files
+                .iter()
+                .find(|(f, _)| f.name() == name)
+                .map(|(_, o)| o.clone())
+                .unwrap_or_default()
+        })
     }
 
     /// Analyses the built-in demo store.
@@ -152,6 +209,7 @@ impl AppState {
         if self.busy_now() {
             return;
         }
+        self.files.set_value(Vec::new());
         self.begin("the demo store".into());
         let request = Request::Demo {
             seed: DemoStore::default().seed,
@@ -163,6 +221,7 @@ impl AppState {
     /// One file, one result: the previous result leaves the page when a new
     /// analysis starts.
     fn begin(self, source: String) {
+        self.columns_needed.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);

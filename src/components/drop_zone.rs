@@ -42,7 +42,8 @@ pub fn DropZone() -> impl IntoView {
         >
             <h1>"Find your customer segments"</h1>
             <p class="lead">
-                "Drop your Shopify orders export here, or choose files. "
+                "Drop your Shopify orders and customers exports here, or any order CSV or "
+                "spreadsheet, plus GA4 events if you have them. "
                 "RFM scores and named groups appear in seconds."
             </p>
             <div class="actions">
@@ -51,7 +52,7 @@ pub fn DropZone() -> impl IntoView {
                     <input
                         id="file-input"
                         type="file"
-                        accept=".csv,.tsv,.txt,text/csv,text/plain"
+                        accept=".csv,.tsv,.txt,.json,.jsonl,.ndjson,.xlsx,text/csv,text/plain,application/json"
                         multiple
                         class="visually-hidden"
                         prop:disabled=disabled

@@ -1,5 +1,7 @@
 //! One component per file, each reading `AppState` from context.
 
+pub mod behaviour;
+pub mod columns;
 pub mod customers;
 pub mod drop_zone;
 pub mod header;

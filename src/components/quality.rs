@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use segmenter_engine::ingest::Exclusion;
+use segmenter_engine::ingest::{ColumnMap, ColumnsNeeded, Exclusion, FileReport};
 
 use crate::format;
 use crate::state::AppState;
@@ -65,6 +65,7 @@ pub fn QualityPanel() -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                <FileNotes files=files.clone()/>
                 {(!issues.is_empty()).then(|| view! {
                     <details class="issues">
                         <summary>{format!("Examples of problems found ({})", issues.len())}</summary>
@@ -77,4 +78,76 @@ pub fn QualityPanel() -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// How each file was read where the merchant may want it read otherwise:
+/// the worksheet of a workbook, the columns of an order table.
+#[component]
+fn FileNotes(files: Vec<FileReport>) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let notes = files
+        .into_iter()
+        .filter(|f| f.sheets.len() > 1 || f.columns.is_some())
+        .map(|file| {
+            let sheet = (file.sheets.len() > 1).then(|| {
+                let name = file.name.clone();
+                let current = file.sheet.clone().unwrap_or_default();
+                let on_change = move |ev| {
+                    let mut options = state.file_options(&name);
+                    options.sheet = Some(event_target_value(&ev));
+                    state.rerun_with(&name, options);
+                };
+                view! {
+                    <span>
+                        "Worksheet "
+                        <select class="sheet-select" aria-label=format!("Worksheet of {}", file.name) on:change=on_change>
+                            {file.sheets.iter().map(|s| {
+                                let selected = *s == current;
+                                view! { <option value=s.clone() selected=selected>{s.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    </span>
+                }
+            });
+            let columns = file.columns.clone().map(|columns| {
+                let needed = ColumnsNeeded {
+                    file: file.name.clone(),
+                    header: file.header.clone(),
+                    guess: columns.clone(),
+                };
+                view! {
+                    <span>
+                        {describe(&columns)}
+                        " "
+                        <button class="link" on:click=move |_| state.columns_needed.set(Some(needed.clone()))>
+                            "Change columns"
+                        </button>
+                    </span>
+                }
+            });
+            view! {
+                <li><strong>{file.name.clone()}</strong>": " {sheet} " " {columns}</li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="file-notes">{notes}</ul> }
+}
+
+/// `customer = Kunde · date = Datum · amount = Betrag`.
+fn describe(columns: &ColumnMap) -> String {
+    let roles = [
+        ("customer", &columns.customer),
+        ("email", &columns.email),
+        ("order", &columns.order),
+        ("date", &columns.date),
+        ("amount", &columns.amount),
+        ("unit price", &columns.unit_price),
+        ("quantity", &columns.quantity),
+        ("currency", &columns.currency),
+    ];
+    roles
+        .iter()
+        .filter_map(|(role, column)| column.as_ref().map(|c| format!("{role} = {c}")))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use segmenter_engine::demo::DemoStore;
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
+use segmenter_engine::ingest::{ColumnMap, FileOptions};
 use segmenter_engine::pipeline::{self, Input, Progress, Sink};
 use segmenter_engine::summary::Summary;
 use segmenter_engine::{Analysis, Date, Options};
@@ -48,6 +49,16 @@ enum Command {
         /// Seed for the randomised steps (results are deterministic per seed).
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// The worksheet to read from .xlsx inputs (default: the first sheet
+        /// whose header is recognised).
+        #[arg(long, value_name = "NAME")]
+        sheet: Option<String>,
+        /// Which column holds what, for order tables whose header is not
+        /// recognised: ROLE=COLUMN, repeatable. Roles: customer, email, order,
+        /// date, amount, unit_price, quantity, currency. Applies to every input
+        /// whose header has all the columns named.
+        #[arg(long = "column", value_name = "ROLE=COLUMN", value_parser = parse_column)]
+        columns: Vec<(String, String)>,
     },
     /// Write the built-in demo store as a Shopify orders export.
     Demo {
@@ -66,6 +77,45 @@ fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_timestamp(text)
         .filter(|_| valid_shape)
         .ok_or_else(|| format!("{text:?} is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_column(text: &str) -> Result<(String, String), String> {
+    let (role, column) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not ROLE=COLUMN"))?;
+    Ok((role.trim().to_string(), column.to_string()))
+}
+
+/// The `--column` pairs as a map of the engine's roles.
+fn column_map(pairs: &[(String, String)]) -> Result<Option<ColumnMap>> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    let mut map = ColumnMap::default();
+    for (role, column) in pairs {
+        let slot = match role.as_str() {
+            "customer" | "customer_id" => &mut map.customer,
+            "email" => &mut map.email,
+            "order" | "order_id" => &mut map.order,
+            "date" | "order_date" => &mut map.date,
+            "amount" => &mut map.amount,
+            "unit_price" | "price" => &mut map.unit_price,
+            "quantity" => &mut map.quantity,
+            "currency" => &mut map.currency,
+            other => bail!(
+                "--column {other}=...: unknown role; use customer, email, order, date, amount, unit_price, quantity or currency"
+            ),
+        };
+        *slot = Some(column.clone());
+    }
+    let missing = map.missing();
+    if !missing.is_empty() {
+        bail!(
+            "--column: also name the column(s) for {}",
+            missing.join(", ")
+        );
+    }
+    Ok(Some(map))
 }
 
 fn main() -> ExitCode {
@@ -89,6 +139,8 @@ fn run(cli: Cli) -> Result<()> {
             segments,
             export,
             seed: _,
+            sheet,
+            columns,
         } => {
             if !segments.is_empty() {
                 bail!("--segment is not available yet in this version");
@@ -96,7 +148,11 @@ fn run(cli: Cli) -> Result<()> {
             if export.is_some() {
                 bail!("--export is not available yet in this version");
             }
-            analyze(&files, &out, &Options { as_of })
+            let file_options = FileOptions {
+                sheet,
+                columns: column_map(&columns)?,
+            };
+            analyze(&files, &out, &Options { as_of }, &file_options)
         }
         Command::Demo {
             out,
@@ -114,7 +170,12 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-fn analyze(files: &[PathBuf], out: &Path, options: &Options) -> Result<()> {
+fn analyze(
+    files: &[PathBuf],
+    out: &Path,
+    options: &Options,
+    file_options: &FileOptions,
+) -> Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
     for path in files {
         let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -123,10 +184,18 @@ fn analyze(files: &[PathBuf], out: &Path, options: &Options) -> Result<()> {
             name: path.display().to_string(),
             size,
             reader: file,
+            options: file_options.clone(),
         });
     }
     let mut sink = StderrProgress::new();
-    let analysis = pipeline::analyze_readers(inputs, options, &mut sink)?;
+    let analysis = match pipeline::analyze_readers(inputs, options, &mut sink) {
+        Ok(analysis) => analysis,
+        Err(pipeline::Error::Ingest(error)) if error.columns_needed().is_some() => {
+            sink.clear();
+            bail!("{error}. Name the columns with --column customer=COLUMN --column date=COLUMN --column amount=COLUMN");
+        }
+        Err(error) => return Err(error.into()),
+    };
     sink.clear();
 
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;

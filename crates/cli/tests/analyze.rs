@@ -226,3 +226,128 @@ fn customers_and_orders_together() {
     assert!(String::from_utf8_lossy(&result.stderr).contains("merged"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn analytics_events_add_behaviour_columns() {
+    let out = temp_dir("ga4");
+    let result = segmenter(&[
+        "analyze",
+        fixture("shopify_customers_small.csv")
+            .to_str()
+            .expect("utf8"),
+        fixture("shopify_orders_small.csv").to_str().expect("utf8"),
+        fixture("ga4_events_store.jsonl").to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    assert_eq!(s["rows_read"], 8 + 19 + 21);
+    let excluded: u64 = s["rows_excluded"]
+        .as_object()
+        .expect("object")
+        .values()
+        .map(|v| v.as_u64().expect("count"))
+        .sum();
+    assert_eq!(s["rows_used"].as_u64().expect("count") + excluded, 48);
+    assert_eq!(s["behaviour"]["events"], 18);
+    assert_eq!(s["behaviour"]["matched_customers"], 2);
+    assert_eq!(s["behaviour"]["abandonment_rate"], 0.75);
+
+    let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    let header = customers.lines().next().expect("header");
+    assert!(header.ends_with(
+        "rfm_group,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
+    ));
+    let ann = customers
+        .lines()
+        .find(|l| l.contains("ann@example.com"))
+        .expect("ann");
+    assert!(ann.ends_with(",4,2,1,1,0.500,2025-12-07"), "{ann}");
+    let cara = customers
+        .lines()
+        .find(|l| l.contains("cara@example.com"))
+        .expect("cara");
+    assert!(cara.ends_with(",,,,,,"), "no events, no behaviour: {cara}");
+}
+
+#[test]
+fn workbooks_and_chosen_sheets() {
+    let out = temp_dir("xlsx");
+    let book = fixture("orders_workbook.xlsx");
+    let result = analyze(&book, &out, &[]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    assert_eq!(
+        (s["rows_read"].as_u64(), s["rows_used"].as_u64()),
+        (Some(6), Some(4))
+    );
+    assert_eq!(s["files"][0]["sheet"], "Orders");
+    assert_eq!(s["customers"], 3);
+
+    let result = analyze(&book, &out, &["--sheet", "Summary 2024"]);
+    assert!(!result.status.success());
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr
+            .contains("no worksheet named \"Summary 2024\"; its sheets are: Notes, Orders, Empty"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn columns_can_be_named_when_the_header_does_not_say() {
+    let dir = temp_dir("columns-input");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("till.csv");
+    std::fs::write(
+        &input,
+        "Käufer;Wann;Summe\nA;01.02.2025;1,50\nB;03.02.2025;2\nA;04.02.2025;3\n",
+    )
+    .expect("write");
+    let out = temp_dir("columns");
+    let refused = analyze(&input, &out, &[]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("Name the columns with --column"),
+        "{stderr}"
+    );
+
+    let mapped = analyze(
+        &input,
+        &out,
+        &[
+            "--column",
+            "customer=Käufer",
+            "--column",
+            "date=Wann",
+            "--column",
+            "amount=Summe",
+        ],
+    );
+    assert!(
+        mapped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&mapped.stderr)
+    );
+    let s = read_summary(&out);
+    assert_eq!(
+        (s["customers"].as_u64(), s["orders"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(s["revenue"], 6.5);
+
+    let incomplete = analyze(&input, &out, &["--column", "customer=Käufer"]);
+    assert!(!incomplete.status.success());
+    assert!(String::from_utf8_lossy(&incomplete.stderr)
+        .contains("also name the column(s) for order_date, amount"));
+}

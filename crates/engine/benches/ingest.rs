@@ -52,6 +52,7 @@ fn main() {
             name: "bench.csv".to_string(),
             size: Some(bytes.len() as u64),
             reader: &bytes[..],
+            options: Default::default(),
         };
         let analysis =
             analyze_readers(vec![input], &Options::default(), &mut ()).expect("analysis");

@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 
 use serde::{Deserialize, Serialize};
 
+use crate::behaviour::Behaviour;
 use crate::date::Date;
 use crate::pipeline::Analysis;
 use crate::rfm::RfmGroup;
@@ -29,6 +30,8 @@ pub struct CustomerRow {
     pub f: Option<u8>,
     pub m: Option<u8>,
     pub rfm_group: RfmGroup,
+    /// Shopping behaviour from analytics events, when they name the customer.
+    pub behaviour: Option<Behaviour>,
 }
 
 /// A column of the customer table, for sorting.
@@ -142,6 +145,7 @@ impl Analysis {
             f: self.rfm.score_of(&self.rfm.f, i),
             m: self.rfm.score_of(&self.rfm.m, i),
             rfm_group: self.rfm.group[i],
+            behaviour: c.behaviour(i).copied(),
         }
     }
 

@@ -5,10 +5,12 @@
 //! Data flows through the modules in this order:
 //! [`ingest`] (files → orders → purchases, with a data-quality ledger) →
 //! [`customers`] (per-customer aggregates) → [`rfm`] (scores and groups) →
-//! [`summary`] and [`customer_rows`] (what people see) → [`export`] (files
+//! [`summary`] and [`customer_rows`] (what people see); [`behaviour`] turns
+//! analytics events into per-customer shopping behaviour; → [`export`] (files
 //! they take away). [`pipeline`] runs the stages; [`protocol`] is what the
 //! page and the worker say to each other; [`demo`] simulates a store.
 
+pub mod behaviour;
 pub mod customer_rows;
 pub mod customers;
 pub mod date;

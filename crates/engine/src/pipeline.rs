@@ -10,9 +10,10 @@ use std::io::Read;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::behaviour::BehaviourSummary;
 use crate::customers::CustomerTable;
 use crate::date::Date;
-use crate::ingest::{DataQuality, Ingest, IngestError, Ingested, Totals};
+use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
 use crate::rfm::Rfm;
 
 /// Bytes read from an input per step: large enough to keep per-call overhead
@@ -84,6 +85,8 @@ pub struct Analysis {
     pub customers: CustomerTable,
     pub totals: Totals,
     pub rfm: Rfm,
+    /// Store-level analytics figures, when events were read.
+    pub behaviour: Option<BehaviourSummary>,
 }
 
 impl Analysis {
@@ -93,6 +96,7 @@ impl Analysis {
             quality,
             customers,
             totals,
+            behaviour,
         } = ingested;
         let rfm = Rfm::score(&customers);
         Analysis {
@@ -100,15 +104,18 @@ impl Analysis {
             customers,
             totals,
             rfm,
+            behaviour,
         }
     }
 }
 
-/// An input: a display name, its size if known, and its bytes.
+/// An input: a display name, its size if known, its bytes, and how to read
+/// it where detection cannot tell.
 pub struct Input<R> {
     pub name: String,
     pub size: Option<u64>,
     pub reader: R,
+    pub options: FileOptions,
 }
 
 /// One analysis under way: the stages in order, with progress reported to a
@@ -140,12 +147,12 @@ impl<'s, S: Sink> Run<'s, S> {
     }
 
     /// Starts the next input file.
-    pub fn begin_file(&mut self, name: &str) -> Result<(), Error> {
+    pub fn begin_file(&mut self, name: &str, options: FileOptions) -> Result<(), Error> {
         if !self.progress.file.is_empty() {
             self.progress.file_index += 1;
         }
         self.progress.file = name.to_string();
-        Ok(self.ingest.begin_file(name)?)
+        Ok(self.ingest.begin_file_with(name, options)?)
     }
 
     /// Feeds the next bytes of the current file and reports progress;
@@ -188,7 +195,7 @@ pub fn analyze_readers<R: Read>(
     let mut run = Run::new(options, sink, inputs.len(), bytes_total);
     let mut buffer = vec![0u8; CHUNK_BYTES];
     for mut input in inputs {
-        run.begin_file(&input.name)?;
+        run.begin_file(&input.name, input.options)?;
         loop {
             match input.reader.read(&mut buffer) {
                 Ok(0) => break,
@@ -213,6 +220,7 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
         name: name.to_string(),
         size: Some(bytes.len() as u64),
         reader: bytes,
+        options: FileOptions::default(),
     };
     analyze_readers(vec![input], options, &mut ())
 }
@@ -230,6 +238,7 @@ mod tests {
                 name: format!("f{i}.csv"),
                 size: Some(FILE.len() as u64),
                 reader: FILE,
+                options: FileOptions::default(),
             })
             .collect()
     }
@@ -293,6 +302,7 @@ mod tests {
             name: "orders.csv".to_string(),
             size: None,
             reader: Broken,
+            options: FileOptions::default(),
         };
         let error = analyze_readers(vec![input], &Options::default(), &mut ()).expect_err("fails");
         assert_eq!(error.to_string(), "orders.csv: disk on fire");

@@ -10,11 +10,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::customer_rows::{CustomerPage, CustomerQuery};
+use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,11 +38,14 @@ pub enum Request {
     ExportRejected,
 }
 
-/// What the page knows of a file before the worker reads it.
+/// What the page knows of a file before the worker reads it, and what the
+/// merchant said about reading it (a worksheet, which column holds what).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FileInfo {
     pub name: String,
     pub size: u64,
+    #[serde(default)]
+    pub options: FileOptions,
 }
 
 /// From the worker to the page.
@@ -69,7 +73,21 @@ pub enum Event {
     /// The analysis (or a request) failed; the message is for the merchant.
     Failed {
         message: String,
+        /// Set when a file's columns could not be told apart: the page asks
+        /// the merchant which column holds what, and runs again.
+        #[serde(default)]
+        columns_needed: Option<ColumnsNeeded>,
     },
+}
+
+impl Event {
+    /// A failure with only a message.
+    pub fn failed(message: impl Into<String>) -> Event {
+        Event::Failed {
+            message: message.into(),
+            columns_needed: None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +102,7 @@ mod tests {
             files: vec![FileInfo {
                 name: "orders.csv".into(),
                 size: 10,
+                options: FileOptions::default(),
             }],
             options: Options::default(),
         };

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::behaviour::BehaviourSummary;
 use crate::date::Date;
 use crate::ingest::{Exclusion, FileReport, RowIssue};
 use crate::pipeline::Analysis;
@@ -32,6 +33,8 @@ pub struct Summary {
     pub rfm_groups: BTreeMap<RfmGroup, u64>,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
+    /// Store-wide shopping behaviour from analytics events (GA4), when read.
+    pub behaviour: Option<BehaviourSummary>,
     pub files: Vec<FileReport>,
     /// Example problems with their file, line and column.
     pub issues: Vec<RowIssue>,
@@ -84,6 +87,7 @@ impl Summary {
             as_of: totals.as_of,
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
             rfm_group_stats: stats,
+            behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             issues: quality.issues.clone(),
             warnings: quality.warnings.clone(),

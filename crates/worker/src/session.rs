@@ -8,6 +8,7 @@ use js_sys::Uint8Array;
 use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
+use segmenter_engine::ingest::FileOptions;
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request};
 use segmenter_engine::rfm::RfmGroup;
@@ -35,7 +36,8 @@ pub struct Session {
 
 /// What to analyse.
 enum Source {
-    Files(Vec<File>),
+    /// The merchant's files, each with how to read it.
+    Files(Vec<(File, FileOptions)>),
     Demo(DemoStore),
 }
 
@@ -59,13 +61,24 @@ impl Session {
         let incoming = match envelope::open(&data) {
             Ok(incoming) => incoming,
             Err(message) => {
-                this.borrow().post(&Event::Failed { message });
+                this.borrow().post(&Event::failed(message));
                 return;
             }
         };
         match incoming.request {
-            Request::Analyze { files: _, options } => {
-                Session::start(this, Source::Files(incoming.files), options);
+            Request::Analyze { files, options } => {
+                // The files travel beside the message, in the same order.
+                let files = incoming
+                    .files
+                    .into_iter()
+                    .zip(
+                        files
+                            .into_iter()
+                            .map(|info| info.options)
+                            .chain(std::iter::repeat_with(FileOptions::default)),
+                    )
+                    .collect();
+                Session::start(this, Source::Files(files), options);
             }
             Request::Demo { seed, options } => {
                 let store = DemoStore {
@@ -85,9 +98,9 @@ impl Session {
         let (scope, cancel) = {
             let mut session = this.borrow_mut();
             if session.running {
-                session.post(&Event::Failed {
-                    message: "An analysis is already running; cancel it first.".into(),
-                });
+                session.post(&Event::failed(
+                    "An analysis is already running; cancel it first.",
+                ));
                 return;
             }
             session.running = true;
@@ -114,6 +127,10 @@ impl Session {
                 Err(Failure::Engine(Error::Cancelled)) => session.post(&Event::Cancelled),
                 Err(failure) => session.post(&Event::Failed {
                     message: failure.to_string(),
+                    columns_needed: match &failure {
+                        Failure::Engine(Error::Ingest(error)) => error.columns_needed(),
+                        _ => None,
+                    },
                 }),
             }
         });
@@ -121,9 +138,9 @@ impl Session {
 
     fn customers(&mut self, query: CustomerQuery) {
         let Some(analysis) = &self.analysis else {
-            self.post(&Event::Failed {
-                message: "No analysis yet: load a file or the demo store first.".into(),
-            });
+            self.post(&Event::failed(
+                "No analysis yet: load a file or the demo store first.",
+            ));
             return;
         };
         let key = (query.sort, query.descending, query.group);
@@ -141,9 +158,7 @@ impl Session {
 
     fn export(&self, kind: Export) {
         let Some(analysis) = &self.analysis else {
-            self.post(&Event::Failed {
-                message: "No analysis yet: nothing to export.".into(),
-            });
+            self.post(&Event::failed("No analysis yet: nothing to export."));
             return;
         };
         let mut bytes = Vec::new();
@@ -160,9 +175,9 @@ impl Session {
             ),
         };
         if let Err(error) = written {
-            self.post(&Event::Failed {
-                message: format!("Could not write {file_name}: {error}"),
-            });
+            self.post(&Event::failed(format!(
+                "Could not write {file_name}: {error}"
+            )));
             return;
         }
         let event = Event::Export {
@@ -226,7 +241,7 @@ async fn run(
         Source::Demo(store) => {
             let bytes = store.generate();
             let mut run = Run::new(options, sink, 1, Some(bytes.len() as u64));
-            run.begin_file(DEMO_FILE_NAME)?;
+            run.begin_file(DEMO_FILE_NAME, FileOptions::default())?;
             for piece in bytes.chunks(CHUNK_BYTES / 8) {
                 run.push(piece)?;
                 yield_now().await;
@@ -235,13 +250,13 @@ async fn run(
             Ok(run.finish()?)
         }
         Source::Files(files) => {
-            let total = files.iter().map(|f| f.size() as u64).sum();
+            let total = files.iter().map(|(f, _)| f.size() as u64).sum();
             let mut run = Run::new(options, sink, files.len(), Some(total));
             let mut buffer = Vec::new();
-            for file in &files {
+            for (file, file_options) in files {
                 let name = file.name();
-                run.begin_file(&name)?;
-                let mut reader = SliceReader::new(file.clone().into(), CHUNK_BYTES);
+                run.begin_file(&name, file_options)?;
+                let mut reader = SliceReader::new(file.into(), CHUNK_BYTES);
                 loop {
                     let read = reader
                         .next_into(&mut buffer)

@@ -10,6 +10,7 @@ mod profile;
 use rustc_hash::FxHashMap;
 
 pub use self::profile::Profile;
+use crate::behaviour::Behaviour;
 use crate::date::Date;
 
 /// Interned customer identities, in order of first appearance.
@@ -36,6 +37,11 @@ impl Identities {
         self.ids.push(key.into());
         self.emails.push(email.map(Box::from));
         index
+    }
+
+    /// The index of customer `key`, if interned.
+    pub fn get(&self, key: &str) -> Option<u32> {
+        self.index.get(key).copied()
     }
 
     /// Number of identities interned.
@@ -77,6 +83,9 @@ pub struct CustomerTable {
     /// Index into `profiles` for customers a customers export describes.
     profile: Vec<Option<u32>>,
     pub profiles: Vec<Profile>,
+    /// Shopping behaviour from analytics events, per customer; empty when no
+    /// events were read.
+    behaviour: Vec<Option<Behaviour>>,
     /// The day the measures below are taken at (end of that day).
     pub as_of: Date,
 }
@@ -88,6 +97,7 @@ impl CustomerTable {
         identities: Identities,
         purchases: &[Purchase],
         mut profiles: FxHashMap<u32, Profile>,
+        behaviour: FxHashMap<u32, Behaviour>,
         as_of: Date,
     ) -> CustomerTable {
         let n = identities.len();
@@ -137,10 +147,27 @@ impl CustomerTable {
             revenue: keep.iter().map(|&c| revenue[c]).collect(),
             first_order: keep.iter().map(|&c| first[c]).collect(),
             last_order: keep.iter().map(|&c| last[c]).collect(),
+            behaviour: if behaviour.is_empty() {
+                Vec::new()
+            } else {
+                keep.iter()
+                    .map(|&c| behaviour.get(&(c as u32)).copied())
+                    .collect()
+            },
             profile,
             profiles: dense,
             as_of,
         }
+    }
+
+    /// Customer `i`'s shopping behaviour, if analytics events name them.
+    pub fn behaviour(&self, i: usize) -> Option<&Behaviour> {
+        self.behaviour.get(i).and_then(Option::as_ref)
+    }
+
+    /// Customers with analytics behaviour.
+    pub fn with_behaviour(&self) -> usize {
+        self.behaviour.iter().filter(|b| b.is_some()).count()
     }
 
     /// Number of customers, prospects included.
@@ -222,7 +249,13 @@ mod tests {
             },
         ];
         let _ = ghost;
-        let table = CustomerTable::build(ids, &purchases, FxHashMap::default(), day(10));
+        let table = CustomerTable::build(
+            ids,
+            &purchases,
+            FxHashMap::default(),
+            FxHashMap::default(),
+            day(10),
+        );
         assert_eq!(
             table.len(),
             2,
@@ -241,7 +274,13 @@ mod tests {
 
     #[test]
     fn empty_input_gives_an_empty_table() {
-        let table = CustomerTable::build(Identities::default(), &[], FxHashMap::default(), day(1));
+        let table = CustomerTable::build(
+            Identities::default(),
+            &[],
+            FxHashMap::default(),
+            FxHashMap::default(),
+            day(1),
+        );
         assert!(table.is_empty());
     }
 
@@ -263,7 +302,7 @@ mod tests {
             date: day(2),
             amount: 5.0,
         }];
-        let table = CustomerTable::build(ids, &purchases, profiles, day(3));
+        let table = CustomerTable::build(ids, &purchases, profiles, FxHashMap::default(), day(3));
         assert_eq!(table.len(), 2);
         assert_eq!(table.buyers(), 1);
         // "777" sorts before "b@x".

@@ -13,31 +13,57 @@ fn blank_or<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// Columns added when analytics events were read.
+const BEHAVIOUR_COLUMNS: [&str; 6] = [
+    "item_views",
+    "add_to_carts",
+    "checkouts_begun",
+    "web_purchases",
+    "cart_abandonment_rate",
+    "last_active",
+];
+
 /// Writes the customers of `analysis`, sorted by customer id.
 pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Result<()> {
-    let header: Vec<&str> = CustomerColumn::ALL.iter().map(|c| c.code()).collect();
+    let with_behaviour = analysis.behaviour.is_some();
+    let mut header: Vec<&str> = CustomerColumn::ALL.iter().map(|c| c.code()).collect();
+    if with_behaviour {
+        header.extend(BEHAVIOUR_COLUMNS);
+    }
     write_record(out, &header)?;
     for i in 0..analysis.customers.len() {
         let row = analysis.customer_row(i);
-        write_record(
-            out,
-            &[
-                row.customer_id,
-                row.email.unwrap_or_default(),
-                row.orders.to_string(),
-                format!("{:.2}", row.revenue),
-                blank_or(row.first_order),
-                blank_or(row.last_order),
-                blank_or(row.recency_days),
-                row.frequency.to_string(),
-                blank_or(row.tenure_days),
-                row.aov.map(|a| format!("{a:.2}")).unwrap_or_default(),
-                blank_or(row.r),
-                blank_or(row.f),
-                blank_or(row.m),
-                row.rfm_group.code().to_string(),
-            ],
-        )?;
+        let mut fields = vec![
+            row.customer_id,
+            row.email.unwrap_or_default(),
+            row.orders.to_string(),
+            format!("{:.2}", row.revenue),
+            blank_or(row.first_order),
+            blank_or(row.last_order),
+            blank_or(row.recency_days),
+            row.frequency.to_string(),
+            blank_or(row.tenure_days),
+            row.aov.map(|a| format!("{a:.2}")).unwrap_or_default(),
+            blank_or(row.r),
+            blank_or(row.f),
+            blank_or(row.m),
+            row.rfm_group.code().to_string(),
+        ];
+        if with_behaviour {
+            // A customer the events do not name has no behaviour: blanks, not zeros.
+            let b = row.behaviour;
+            fields.extend([
+                blank_or(b.map(|b| b.item_views)),
+                blank_or(b.map(|b| b.add_to_carts)),
+                blank_or(b.map(|b| b.checkouts_begun)),
+                blank_or(b.map(|b| b.purchases)),
+                b.and_then(|b| b.abandonment_rate())
+                    .map(|r| format!("{r:.3}"))
+                    .unwrap_or_default(),
+                blank_or(b.and_then(|b| b.last_active)),
+            ]);
+        }
+        write_record(out, &fields)?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Which character separates the fields of a file, guessed from its first
 //! line: exports use `,`, European spreadsheets `;`, database dumps tab or
-//! `|`, and the CDNOW research data runs of spaces.
+//! `|`, and the CDNOW research data runs of spaces. Analytics exports
+//! (BigQuery) are JSON, one object per line.
 
 use std::fmt;
 
@@ -16,6 +17,8 @@ pub enum Delimiter {
     Pipe,
     /// Any run of spaces or tabs; leading blanks are ignored (no quoting).
     Whitespace,
+    /// Newline-delimited JSON: each line one object (a record of one field).
+    JsonLines,
 }
 
 impl Delimiter {
@@ -26,7 +29,7 @@ impl Delimiter {
             Delimiter::Semicolon => Some(b';'),
             Delimiter::Tab => Some(b'\t'),
             Delimiter::Pipe => Some(b'|'),
-            Delimiter::Whitespace => None,
+            Delimiter::Whitespace | Delimiter::JsonLines => None,
         }
     }
 }
@@ -39,6 +42,7 @@ impl fmt::Display for Delimiter {
             Delimiter::Tab => "tab",
             Delimiter::Pipe => "pipe",
             Delimiter::Whitespace => "spaces",
+            Delimiter::JsonLines => "JSON lines",
         })
     }
 }
@@ -71,6 +75,12 @@ pub fn sniff(head: &[u8]) -> Delimiter {
         .position(|&b| b == b'\n' || b == b'\r')
         .unwrap_or(text.len());
     let line = &text[..end];
+    if matches!(
+        line.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) {
+        return Delimiter::JsonLines;
+    }
 
     let candidates = [
         Delimiter::Comma,
@@ -123,6 +133,8 @@ mod tests {
             Delimiter::Whitespace
         );
         assert_eq!(sniff(b"\n\nid;name\n"), Delimiter::Semicolon);
+        assert_eq!(sniff(b"{\"event_name\": \"a,b\"}\n"), Delimiter::JsonLines);
+        assert_eq!(sniff(b"  [\n"), Delimiter::JsonLines);
     }
 
     #[test]

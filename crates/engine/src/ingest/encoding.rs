@@ -8,6 +8,12 @@ use super::error::IngestError;
 /// How many bytes tell the encoding.
 pub const MAGIC_BYTES: usize = 4;
 
+/// Whether a file starting with `head` is a ZIP archive (as `.xlsx`
+/// workbooks are): those are read by `workbook`, not decoded as text.
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04")
+}
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The encoding of one file, with the state needed to transcode it in chunks.
@@ -40,9 +46,9 @@ impl Decoder {
         if head.starts_with(b"\xFE\xFF") {
             return Ok((utf16(false), 2));
         }
-        // XLSX workbooks are ZIP archives, which start with "PK".
-        if head.starts_with(b"PK\x03\x04") {
-            return Err(IngestError::Workbook {
+        // Excel 97-2003 workbooks are OLE compound files.
+        if head.starts_with(b"\xD0\xCF\x11\xE0") {
+            return Err(IngestError::LegacyWorkbook {
                 file: file.to_string(),
             });
         }
@@ -163,8 +169,8 @@ mod tests {
             Ok((Decoder::Utf8, 3))
         ));
         assert!(matches!(
-            Decoder::detect("f", b"PK\x03\x04"),
-            Err(IngestError::Workbook { .. })
+            Decoder::detect("f", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"),
+            Err(IngestError::LegacyWorkbook { .. })
         ));
         assert!(matches!(
             Decoder::detect("f", b"\x89PNG\r\n\x1a\n\0\0"),

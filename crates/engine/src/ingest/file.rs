@@ -7,10 +7,12 @@ use super::dialect::{self, Delimiter};
 use super::encoding::{self, Decoder};
 use super::error::IngestError;
 use super::layout::{Layout, Row, RowOutcome};
+use super::lines::LineTokenizer;
 use super::orders::OrderBook;
-use super::quality::{self, DataQuality, FileReport, Rejection};
+use super::quality::{self, DataQuality, Exclusion, FileReport, Rejection, RowIssue};
 use super::whitespace::WhitespaceTokenizer;
-use super::Names;
+use super::workbook::{Workbook, MAX_WORKBOOK_BYTES};
+use super::{FileOptions, Names};
 
 /// A file read to its end, its orders not yet judged.
 #[derive(Debug)]
@@ -40,11 +42,16 @@ pub(super) struct FileState {
     /// Column names, for messages.
     header: Vec<String>,
     book: OrderBook,
+    /// The bytes of a workbook, read whole at the end (see `workbook`).
+    workbook: Option<Vec<u8>>,
+    options: FileOptions,
 }
 
 impl FileState {
-    pub(super) fn new(name: &str) -> FileState {
+    pub(super) fn new(name: &str, options: FileOptions) -> FileState {
         FileState {
+            workbook: None,
+            options,
             report: FileReport {
                 name: name.to_string(),
                 ..FileReport::default()
@@ -79,17 +86,22 @@ impl FileState {
         quality: &mut DataQuality,
     ) -> Result<DoneFile, IngestError> {
         self.accept_raw(&[], true, names, quality)?;
+        if let Some(bytes) = self.workbook.take() {
+            self.read_workbook(bytes, names, quality)?;
+        }
         let FileState {
             mut report,
             tokenizer,
             mut layout,
             mut header,
             mut book,
+            options,
             ..
         } = self;
         if let Some(mut tokenizer) = tokenizer {
             tokenizer.finish(|record| {
                 let mut parts = FileParts {
+                    options: &options,
                     report: &mut report,
                     layout: &mut layout,
                     header: &mut header,
@@ -118,12 +130,26 @@ impl FileState {
         names: &mut Names,
         quality: &mut DataQuality,
     ) -> Result<(), IngestError> {
+        if let Some(workbook) = self.workbook.as_mut() {
+            if workbook.len() + chunk.len() > MAX_WORKBOOK_BYTES {
+                return Err(IngestError::WorkbookTooLarge {
+                    file: self.report.name.clone(),
+                    max_bytes: MAX_WORKBOOK_BYTES,
+                });
+            }
+            workbook.extend_from_slice(chunk);
+            return Ok(());
+        }
         let Some(decoder) = self.decoder.as_mut() else {
             self.raw_head.extend_from_slice(chunk);
             if self.raw_head.len() < encoding::MAGIC_BYTES && !end {
                 return Ok(());
             }
             let head = std::mem::take(&mut self.raw_head);
+            if encoding::is_zip(&head) {
+                self.workbook = Some(head);
+                return Ok(());
+            }
             let (decoder, skip) = Decoder::detect(&self.report.name, &head)?;
             self.decoder = Some(decoder);
             return self.accept_raw(&head[skip..], end, names, quality);
@@ -133,6 +159,68 @@ impl FileState {
         let result = self.accept_text(text, end, names, quality);
         self.scratch = scratch;
         result
+    }
+
+    /// Reads a workbook's chosen sheet, or else the first sheet whose header
+    /// is one we know (a workbook often opens on a notes or pivot sheet).
+    fn read_workbook(
+        &mut self,
+        bytes: Vec<u8>,
+        names: &mut Names,
+        quality: &mut DataQuality,
+    ) -> Result<(), IngestError> {
+        let mut workbook = Workbook::open(&self.report.name, bytes)?;
+        let sheets = workbook.sheets().to_vec();
+        self.report.sheets = sheets.clone();
+        let candidates = match &self.options.sheet {
+            Some(sheet) if sheets.contains(sheet) => vec![sheet.clone()],
+            Some(sheet) => {
+                return Err(IngestError::NoSuchSheet {
+                    file: self.report.name.clone(),
+                    sheet: sheet.clone(),
+                    sheets,
+                })
+            }
+            None => sheets,
+        };
+        let mut last_error = None;
+        for sheet in candidates {
+            self.report.sheet = Some(sheet.clone());
+            self.layout = None;
+            let FileState {
+                report,
+                layout,
+                header,
+                book,
+                options,
+                ..
+            } = self;
+            let mut parts = FileParts {
+                options,
+                report,
+                layout,
+                header,
+                book,
+            };
+            let result =
+                workbook.for_each_row(&sheet, |record| parts.on_record(names, quality, &record));
+            match result {
+                // Only the header can fail this way, before any row counted.
+                Err(
+                    error @ (IngestError::UnrecognisedHeader { .. }
+                    | IngestError::MissingColumns { .. }),
+                ) if self.options.sheet.is_none() => last_error = Some(error),
+                Err(error) => return Err(error),
+                Ok(()) if self.layout.is_none() => {} // an empty sheet
+                Ok(()) => return Ok(()),
+            }
+        }
+        match last_error {
+            Some(error) => Err(error),
+            None => Err(IngestError::Empty {
+                file: self.report.name.clone(),
+            }),
+        }
     }
 
     /// Takes UTF-8 text: holds the first line until it tells the delimiter,
@@ -154,9 +242,10 @@ impl FileState {
         let head = std::mem::take(&mut self.text_head);
         let delimiter = dialect::sniff(&head);
         self.report.delimiter = Some(delimiter);
-        self.tokenizer = Some(match delimiter.byte() {
-            Some(byte) => Tokenizer::Csv(CsvTokenizer::new(byte)),
-            None => Tokenizer::Whitespace(WhitespaceTokenizer::new()),
+        self.tokenizer = Some(match (delimiter, delimiter.byte()) {
+            (_, Some(byte)) => Tokenizer::Csv(CsvTokenizer::new(byte)),
+            (Delimiter::JsonLines, None) => Tokenizer::Lines(LineTokenizer::new()),
+            (_, None) => Tokenizer::Whitespace(WhitespaceTokenizer::new()),
         });
         self.feed(&head, names, quality)
     }
@@ -173,12 +262,14 @@ impl FileState {
             layout,
             header,
             book,
+            options,
             ..
         } = self;
         let Some(tokenizer) = tokenizer else {
             return Ok(());
         };
         let mut parts = FileParts {
+            options,
             report,
             layout,
             header,
@@ -193,6 +284,7 @@ impl FileState {
 enum Tokenizer {
     Csv(CsvTokenizer),
     Whitespace(WhitespaceTokenizer),
+    Lines(LineTokenizer),
 }
 
 impl Tokenizer {
@@ -204,6 +296,7 @@ impl Tokenizer {
         match self {
             Tokenizer::Csv(t) => t.feed(chunk, on_record),
             Tokenizer::Whitespace(t) => t.feed(chunk, on_record),
+            Tokenizer::Lines(t) => t.feed(chunk, on_record),
         }
     }
 
@@ -211,6 +304,7 @@ impl Tokenizer {
         match self {
             Tokenizer::Csv(t) => t.finish(on_record),
             Tokenizer::Whitespace(t) => t.finish(on_record),
+            Tokenizer::Lines(t) => t.finish(on_record),
         }
     }
 }
@@ -218,6 +312,7 @@ impl Tokenizer {
 /// The parts of a file's state that records update (split from the
 /// tokenizer, which lends the records).
 struct FileParts<'f> {
+    options: &'f FileOptions,
     report: &'f mut FileReport,
     layout: &'f mut Option<Layout>,
     header: &'f mut Vec<String>,
@@ -239,8 +334,17 @@ impl FileParts<'_> {
                 .map(|field| String::from_utf8_lossy(field).trim().to_string())
                 .collect();
             let delimiter = self.report.delimiter.unwrap_or(Delimiter::Comma);
-            let detected = Layout::detect(&self.report.name, &first_row, delimiter)?;
+            let detected = Layout::detect(
+                &self.report.name,
+                &first_row,
+                delimiter,
+                self.options.columns.as_ref(),
+            )?;
             self.report.format = detected.layout.code().to_string();
+            self.report.columns = detected.layout.columns().cloned();
+            if self.report.columns.is_some() {
+                self.report.header = detected.header.clone();
+            }
             *self.header = detected.header;
             *self.layout = Some(detected.layout);
             if !detected.first_row_is_data {
@@ -258,19 +362,26 @@ impl FileParts<'_> {
             mark: layout.decimal_mark(),
         };
         match layout.read(&row) {
-            RowOutcome::Excluded(issue) => {
-                *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
-                if quality.rejected.len() < quality::REJECTIONS_LISTED {
-                    quality.rejected.push(Rejection {
-                        file: issue.file.clone(),
-                        line: issue.line,
-                        rows: 1,
-                        order: None,
-                        reason: issue.reason,
-                        detail: Some(issue.detail()),
-                    });
-                }
-                quality.note_issue(issue);
+            RowOutcome::Excluded(issue) => self.exclude(quality, issue),
+            RowOutcome::Event(event) if names.as_of.is_some_and(|as_of| event.date > as_of) => {
+                let issue = row.row_issue(
+                    format!(
+                        "an event on or before the analysis date (it is on {})",
+                        event.date
+                    ),
+                    Exclusion::AfterAsOf,
+                );
+                self.exclude(quality, issue);
+            }
+            RowOutcome::Event(event) => {
+                self.report.rows_used += 1;
+                names.activity.add(&crate::behaviour::Event {
+                    user_id: event.user_id.as_deref(),
+                    pseudo_id: event.pseudo_id.as_deref(),
+                    date: event.date,
+                    kind: event.kind,
+                    session: event.session,
+                });
             }
             RowOutcome::Line(line) => {
                 if let Some(issue) = self.book.add(line, record.line, names) {
@@ -283,5 +394,21 @@ impl FileParts<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Counts a row excluded on its own and lists it.
+    fn exclude(&mut self, quality: &mut DataQuality, issue: RowIssue) {
+        *self.report.rows_excluded.entry(issue.reason).or_default() += 1;
+        if quality.rejected.len() < quality::REJECTIONS_LISTED {
+            quality.rejected.push(Rejection {
+                file: issue.file.clone(),
+                line: issue.line,
+                rows: 1,
+                order: None,
+                reason: issue.reason,
+                detail: Some(issue.detail()),
+            });
+        }
+        quality.note_issue(issue);
     }
 }

@@ -17,20 +17,23 @@ mod error;
 mod file;
 mod identity;
 mod layout;
+mod lines;
 mod orders;
 mod quality;
 mod whitespace;
+mod workbook;
 
 use std::collections::BTreeMap;
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 
 pub use self::amount::{parse_amount, Amount, AmountError, Currency, DecimalMark};
 pub use self::dates::{parse_date, DateValue, DayOrder};
 pub use self::dialect::Delimiter;
-pub use self::error::IngestError;
+pub use self::error::{ColumnsNeeded, IngestError};
 pub use self::identity::{normalise_customer_id, normalise_email};
-pub use self::layout::Layout;
+pub use self::layout::{ColumnMap, Layout};
 pub use self::quality::{
     DataQuality, Exclusion, FileReport, Rejection, RowIssue, ISSUES_KEPT_PER_REASON,
     REJECTIONS_LISTED,
@@ -39,8 +42,20 @@ pub use self::quality::{
 use self::file::{DoneFile, FileState};
 use self::layout::ProfileRow;
 use self::orders::{CustomerIndex, Intern};
+use crate::behaviour::{Activity, Behaviour, BehaviourSummary};
 use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
+
+/// How to read one file, where detection alone cannot tell.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileOptions {
+    /// The worksheet to read from a workbook (default: the first one with a
+    /// known header).
+    pub sheet: Option<String>,
+    /// Which column holds what, when the header does not say (applies when
+    /// the file's header has every column named).
+    pub columns: Option<ColumnMap>,
+}
 
 /// What ingest produces: the customer table and the row accounting behind it.
 #[derive(Debug, Clone)]
@@ -48,6 +63,8 @@ pub struct Ingested {
     pub quality: DataQuality,
     pub customers: CustomerTable,
     pub totals: Totals,
+    /// Store-level figures of the analytics events, when any were read.
+    pub behaviour: Option<BehaviourSummary>,
 }
 
 /// Store-level figures of the counted purchases.
@@ -77,10 +94,13 @@ pub struct Ingest {
 }
 
 /// What all files share: interned customer identities and currency codes
-/// (so that a customer in two files is one customer), and the profiles
-/// customers exports give.
+/// (so that a customer in two files is one customer), the profiles
+/// customers exports give, and the analytics events.
 #[derive(Debug, Default)]
 struct Names {
+    /// Events after this day are excluded (orders are judged in `finish`).
+    as_of: Option<Date>,
+    activity: Activity,
     identities: Identities,
     currencies: Vec<Box<str>>,
     currency_index: FxHashMap<Box<str>, u16>,
@@ -133,7 +153,10 @@ impl Ingest {
     pub fn new(as_of: Option<Date>) -> Ingest {
         Ingest {
             as_of,
-            names: Names::default(),
+            names: Names {
+                as_of,
+                ..Names::default()
+            },
             done: Vec::new(),
             current: None,
             quality: DataQuality::default(),
@@ -143,10 +166,15 @@ impl Ingest {
 
     /// Starts reading a file; ends the previous one if it was not ended.
     pub fn begin_file(&mut self, name: &str) -> Result<(), IngestError> {
+        self.begin_file_with(name, FileOptions::default())
+    }
+
+    /// Starts reading a file with options for it.
+    pub fn begin_file_with(&mut self, name: &str, options: FileOptions) -> Result<(), IngestError> {
         if self.current.is_some() {
             self.end_file()?;
         }
-        self.current = Some(FileState::new(name));
+        self.current = Some(FileState::new(name, options));
         Ok(())
     }
 
@@ -302,13 +330,18 @@ impl Ingest {
                 "{uses_no_currency} counted orders have no currency; they are assumed to be in the same currency as the others."
             ));
         }
-        let names = self.names;
+        let mut names = self.names;
         quality
             .warnings
             .extend(profile_warnings(&names, &purchases));
+        let activity = std::mem::take(&mut names.activity);
+        let has_events = !activity.is_empty();
+        let (behaviour, visitors) = join_behaviour(&names, activity);
         if purchases.is_empty() {
             let why = if has_orders {
                 "No purchases are left to analyse: every order row was excluded (see the reasons above)."
+            } else if has_events && names.profiles.is_empty() {
+                "These files hold analytics events but no orders: add an orders export to score customers; the events add behaviour to them."
             } else if !names.profiles.is_empty() {
                 "These files hold no orders: their customers are listed as prospects. Add an orders export for RFM scores and segments."
             } else {
@@ -325,8 +358,16 @@ impl Ingest {
             names.identities,
             &purchases,
             names.profiles,
+            behaviour,
             as_of.unwrap_or(Date::from_days(0)),
         );
+        let behaviour = has_events.then(|| {
+            let matched = customers.with_behaviour() as u64;
+            if let Some(note) = unmatched_users_note(visitors.signed_in.len() as u64, matched) {
+                quality.warnings.push(note);
+            }
+            BehaviourSummary::of(&visitors, matched)
+        });
         Ok(Ingested {
             quality,
             customers,
@@ -338,8 +379,53 @@ impl Ingest {
                 last_order,
                 as_of,
             },
+            behaviour,
         })
     }
+}
+
+/// Credits the events of signed-in visitors to the customers they are: GA4's
+/// `user_id` is whatever the shop set it to, so it is compared with the
+/// customer keys (emails, order-file customer ids) and with the customer ids
+/// of customers exports.
+fn join_behaviour(
+    names: &Names,
+    activity: Activity,
+) -> (FxHashMap<u32, Behaviour>, crate::behaviour::Visitors) {
+    let visitors = activity.finish();
+    let mut behaviour = FxHashMap::default();
+    if visitors.signed_in.is_empty() {
+        return (behaviour, visitors);
+    }
+    let shop_ids: FxHashMap<&str, u32> = names
+        .profiles
+        .iter()
+        .filter_map(|(&c, p)| p.shop_id.as_deref().map(|id| (id, c)))
+        .collect();
+    for (user, b) in &visitors.signed_in {
+        let customer = names
+            .identities
+            .get(user)
+            .or_else(|| shop_ids.get(&**user).copied());
+        if let Some(customer) = customer {
+            behaviour
+                .entry(customer)
+                .and_modify(|known: &mut Behaviour| known.absorb(b))
+                .or_insert(*b);
+        }
+    }
+    (behaviour, visitors)
+}
+
+/// Tells the merchant when signed-in visitors could not be matched.
+fn unmatched_users_note(signed_in: u64, matched: u64) -> Option<String> {
+    let unmatched = signed_in.saturating_sub(matched);
+    (unmatched > 0).then(|| {
+        format!(
+            "{} in the analytics events matched no customer in the store files (GA4's user_id is compared with customer ids and emails); their behaviour counts only in the store-wide figures.",
+            quality::count(unmatched, "signed-in visitor", "signed-in visitors")
+        )
+    })
 }
 
 /// What the merchant should know about the customers exports: merged
@@ -380,6 +466,10 @@ fn profile_warnings(names: &Names, purchases: &[Purchase]) -> Vec<String> {
 }
 
 #[cfg(test)]
+mod events_tests;
+#[cfg(test)]
 mod layout_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod workbook_tests;

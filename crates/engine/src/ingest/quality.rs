@@ -192,6 +192,18 @@ pub struct FileReport {
     pub format: String,
     /// Detected field separator.
     pub delimiter: Option<super::Delimiter>,
+    /// The worksheet read, for workbooks (line numbers are its row numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Which column holds what, for order tables read by their column names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<super::ColumnMap>,
+    /// The header of such tables, so the merchant can choose other columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub header: Vec<String>,
+    /// Every worksheet of a workbook, so another can be chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sheets: Vec<String>,
     pub bytes: u64,
     pub rows_read: u64,
     pub rows_used: u64,

@@ -188,9 +188,22 @@ fn empty_binary_and_workbook_files_are_errors() {
     );
 
     let mut ingest = Ingest::new(None);
+    ingest.begin_file("orders.xls").expect("begin");
+    let err = ingest
+        .push(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\0\0")
+        .expect_err("an old workbook");
+    assert!(
+        err.to_string()
+            .contains("save it as an Excel workbook (.xlsx)"),
+        "{err}"
+    );
+
+    // A ZIP is read as a workbook at the end of the file.
+    let mut ingest = Ingest::new(None);
     ingest.begin_file("orders.xlsx").expect("begin");
-    let err = ingest.push(b"PK\x03\x04\x14\x00").expect_err("a workbook");
-    assert!(err.to_string().contains("save it as CSV"), "{err}");
+    ingest.push(b"PK\x03\x04\x14\x00").expect("held");
+    let err = ingest.end_file().expect_err("a broken workbook");
+    assert!(matches!(err, IngestError::NotAWorkbook { .. }), "{err}");
 }
 
 #[test]
@@ -366,15 +379,19 @@ fn every_rejected_row_is_listed_with_its_line_and_order() {
 }
 
 /// First rows that lead into each layout, for the arbitrary-bytes property.
-const HEADERS: [&str; 7] = [
+const HEADERS: [&str; 9] = [
     "Name,Email,Financial Status,Created at,Total,Cancelled at,Refunded Amount,Currency\n",
     "Customer ID,First Name,Email,Total Spent,Total Orders\n",
     "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n",
     " 00001 19970101  1   11.77\n",
     "customer_id;order_date;amount\n",
     "email\tdate\tprice\tqty\n",
+    "event_date,event_name,user_pseudo_id,user_id,event_params\n",
+    "{\"event_date\":\"20251201\",\"event_name\":\"view_item\",\"user_pseudo_id\":\"p\"}\n",
     "",
 ];
+
+const WORKBOOK: &[u8] = include_bytes!("../../tests/data/orders_workbook.xlsx");
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -399,6 +416,26 @@ proptest! {
                     let q = &got.quality;
                     prop_assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
                 }
+            }
+        }
+    }
+
+    /// A workbook damaged anywhere (bytes flipped, cut short) is refused
+    /// with a message or read with every row accounted for; never a panic.
+    #[test]
+    fn damaged_workbooks(at in 0usize..WORKBOOK.len(), byte in any::<u8>(), cut in any::<bool>()) {
+        let mut bytes = WORKBOOK.to_vec();
+        if cut {
+            bytes.truncate(at);
+        } else {
+            bytes[at] = byte;
+        }
+        let mut ingest = Ingest::new(None);
+        ingest.begin_file("w.xlsx").expect("begin");
+        if ingest.push(&bytes).is_ok() {
+            if let Ok(got) = ingest.finish() {
+                let q = &got.quality;
+                prop_assert_eq!(q.rows_used + q.rows_excluded_total(), q.rows_read);
             }
         }
     }

@@ -4,6 +4,8 @@
 //! Spanish, Italian, Dutch or Portuguese. Rows with the same order id are one
 //! order; a row without one is an order of its own.
 
+use serde::{Deserialize, Serialize};
+
 use super::{fold_name, row_currency, OrderLine, Row, RowOutcome};
 use crate::ingest::amount::{Currency, DecimalMark};
 use crate::ingest::dates::DateValue;
@@ -62,6 +64,98 @@ const CURRENCY: &[&str] = &[
     "currency", "currency_code", "wahrung", "devise", "moneda", "valuta", "moeda",
 ];
 
+/// Which column holds what in an order table, by header name: what
+/// detection guessed, or what the merchant chose when it could not tell.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnMap {
+    pub customer: Option<String>,
+    pub email: Option<String>,
+    pub order: Option<String>,
+    pub date: Option<String>,
+    /// The order's or line's total.
+    pub amount: Option<String>,
+    /// A unit price, multiplied by `quantity` (used when there is no total).
+    pub unit_price: Option<String>,
+    pub quantity: Option<String>,
+    pub currency: Option<String>,
+}
+
+impl ColumnMap {
+    /// The columns whose names say what they hold (possibly not all needed).
+    pub fn guess(header: &[String]) -> ColumnMap {
+        let folded: Vec<String> = header.iter().map(|h| fold_name(h)).collect();
+        let find = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|name| folded.iter().position(|h| h == name))
+                .map(|i| header[i].clone())
+        };
+        let amount = find(AMOUNT);
+        let (unit_price, quantity) = match amount {
+            Some(_) => (None, None),
+            None => (find(UNIT_PRICE), find(QUANTITY)),
+        };
+        ColumnMap {
+            customer: find(CUSTOMER),
+            email: find(EMAIL),
+            order: find(ORDER),
+            date: find(DATE),
+            amount,
+            unit_price,
+            quantity,
+            currency: find(CURRENCY),
+        }
+    }
+
+    /// The roles an order table cannot do without that this map lacks.
+    pub fn missing(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.customer.is_none() && self.email.is_none() {
+            missing.push("customer_id (or email)".to_string());
+        }
+        if self.date.is_none() {
+            missing.push("order_date".to_string());
+        }
+        if self.amount.is_none() && self.unit_price.is_none() {
+            missing.push("amount".to_string());
+        }
+        missing
+    }
+
+    /// How many of the three roles (customer, date, amount) are filled.
+    fn roles(&self) -> usize {
+        [
+            self.customer.is_some() || self.email.is_some(),
+            self.date.is_some(),
+            self.amount.is_some() || self.unit_price.is_some(),
+        ]
+        .iter()
+        .filter(|&&filled| filled)
+        .count()
+    }
+
+    /// Whether every column the map names is in `header`.
+    pub fn fits(&self, header: &[String]) -> bool {
+        self.names()
+            .all(|name| header.iter().any(|h| h.trim() == name.trim()))
+    }
+
+    fn names(&self) -> impl Iterator<Item = &String> {
+        [
+            &self.customer,
+            &self.email,
+            &self.order,
+            &self.date,
+            &self.amount,
+            &self.unit_price,
+            &self.quantity,
+            &self.currency,
+        ]
+        .into_iter()
+        .flatten()
+    }
+}
+
 /// Column positions in a generic order table.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GenericOrders {
@@ -74,6 +168,8 @@ pub struct GenericOrders {
     quantity: Option<usize>,
     currency: Option<usize>,
     pub(crate) mark: DecimalMark,
+    /// The columns as names, for reports and for the merchant to adjust.
+    pub(crate) columns: ColumnMap,
 }
 
 impl GenericOrders {
@@ -85,54 +181,55 @@ impl GenericOrders {
         header: &[String],
         mark: DecimalMark,
     ) -> Result<Option<Self>, IngestError> {
-        let folded: Vec<String> = header.iter().map(|h| fold_name(h)).collect();
-        let find = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|name| folded.iter().position(|h| h == name))
-        };
-        let (customer, email, date) = (find(CUSTOMER), find(EMAIL), find(DATE));
-        let total = find(AMOUNT);
-        let price = find(UNIT_PRICE);
-        let quantity = find(QUANTITY);
-        let (amount, quantity) = match (total, price) {
-            (Some(total), _) => (Some(total), None),
-            (None, Some(price)) => (Some(price), quantity),
-            (None, None) => (None, None),
-        };
+        let guess = ColumnMap::guess(header);
         // Two of the three roles make an order table with a column missing;
         // one alone (a `Price` in a product list) is some other file.
-        let roles = [customer.or(email), date, amount];
-        if roles.iter().filter(|r| r.is_some()).count() < 2 {
+        if guess.roles() < 2 {
             return Ok(None);
         }
-        let mut missing = Vec::new();
-        if customer.is_none() && email.is_none() {
-            missing.push("customer_id (or email)".to_string());
-        }
-        if date.is_none() {
-            missing.push("order_date".to_string());
-        }
-        if amount.is_none() {
-            missing.push("amount".to_string());
-        }
-        let (Some(date), Some(amount), true) = (date, amount, missing.is_empty()) else {
+        Self::from_map(file, header, guess, mark).map(Some)
+    }
+
+    /// The table as `columns` describes it.
+    pub fn from_map(
+        file: &str,
+        header: &[String],
+        columns: ColumnMap,
+        mark: DecimalMark,
+    ) -> Result<Self, IngestError> {
+        let missing = columns.missing();
+        let position = |name: &Option<String>| {
+            name.as_ref()
+                .and_then(|n| header.iter().position(|h| h.trim() == n.trim()))
+        };
+        let amount_column = columns.amount.as_ref().or(columns.unit_price.as_ref());
+        let (Some(date), Some(amount), true) = (
+            position(&columns.date),
+            position(&amount_column.cloned()),
+            missing.is_empty(),
+        ) else {
             return Err(IngestError::MissingColumns {
                 file: file.to_string(),
                 layout: "an order table (customer_id, order_id, order_date, amount)",
                 missing,
+                header: header.to_vec(),
             });
         };
-        Ok(Some(GenericOrders {
-            customer,
-            email,
-            order: find(ORDER),
+        Ok(GenericOrders {
+            customer: position(&columns.customer),
+            email: position(&columns.email),
+            order: position(&columns.order),
             date,
             amount,
-            quantity,
-            currency: find(CURRENCY),
+            quantity: if columns.amount.is_some() {
+                None
+            } else {
+                position(&columns.quantity)
+            },
+            currency: position(&columns.currency),
             mark,
-        }))
+            columns,
+        })
     }
 
     pub fn date_column(&self) -> usize {
@@ -204,6 +301,7 @@ mod tests {
             (german.customer, german.order, german.date, german.amount),
             (Some(0), Some(1), 2, 3)
         );
+        assert_eq!(german.columns.date.as_deref(), Some("Datum"));
         let french = detect(&["Courriel", "Date de commande", "Montant"])
             .expect("ok")
             .expect("found");
@@ -235,5 +333,38 @@ mod tests {
         assert!(detect(&["Handle", "Title"]).expect("ok").is_none());
         // A product list has a price but is no order table.
         assert!(detect(&["Handle", "Title", "Price"]).expect("ok").is_none());
+    }
+
+    #[test]
+    fn a_map_names_the_columns_detection_cannot() {
+        let header = header(&["Käufer", "Wann", "Summe €", "Notiz"]);
+        assert!(GenericOrders::detect("f.csv", &header, DecimalMark::Point)
+            .expect("ok")
+            .is_none());
+        let map = ColumnMap {
+            customer: Some("Käufer".into()),
+            date: Some("Wann".into()),
+            amount: Some("Summe €".into()),
+            ..ColumnMap::default()
+        };
+        assert!(map.fits(&header));
+        let layout =
+            GenericOrders::from_map("f.csv", &header, map, DecimalMark::Comma).expect("ok");
+        assert_eq!(
+            (layout.customer, layout.date, layout.amount),
+            (Some(0), 1, 2)
+        );
+
+        let incomplete = ColumnMap {
+            customer: Some("Käufer".into()),
+            ..ColumnMap::default()
+        };
+        let err = GenericOrders::from_map("f.csv", &header, incomplete, DecimalMark::Point)
+            .expect_err("no date or amount");
+        assert!(
+            err.to_string()
+                .ends_with("lacks the column(s) order_date, amount"),
+            "{err}"
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! job.
 
 mod cdnow;
+mod ga4_events;
 mod generic;
 mod online_retail;
 mod row;
@@ -15,10 +16,13 @@ mod shopify_orders;
 
 use std::borrow::Cow;
 
+pub use self::ga4_events::EventRow;
+pub use self::generic::ColumnMap;
 pub use self::row::Row;
 pub use self::shopify_customers::ProfileRow;
 
 use self::cdnow::Cdnow;
+use self::ga4_events::Ga4Events;
 use self::generic::GenericOrders;
 use self::online_retail::OnlineRetail;
 use self::shopify_customers::ShopifyCustomers;
@@ -44,6 +48,9 @@ pub enum Layout {
     /// Any order or transaction table with a customer (or email), a date and
     /// an amount, its columns named in one of several languages.
     GenericOrders(GenericOrders),
+    /// Google Analytics 4 events (JSON lines or a flattened CSV): behaviour,
+    /// not orders.
+    Ga4Events(Ga4Events),
 }
 
 /// A recognised layout and how to treat the file's first row.
@@ -65,14 +72,18 @@ impl Layout {
             Layout::OnlineRetail(_) => "online_retail",
             Layout::Cdnow(_) => "cdnow",
             Layout::GenericOrders(_) => "generic_orders",
+            Layout::Ga4Events(_) => "ga4_events",
         }
     }
 
-    /// Recognises the layout of `file` from its first row.
+    /// Recognises the layout of `file` from its first row. Columns the
+    /// merchant named (`columns`) win over detection when the header has
+    /// them all.
     pub fn detect(
         file: &str,
         first_row: &[String],
         delimiter: Delimiter,
+        columns: Option<&ColumnMap>,
     ) -> Result<Detected, IngestError> {
         let header = || first_row.to_vec();
         let detected = |layout| Detected {
@@ -80,6 +91,24 @@ impl Layout {
             first_row_is_data: false,
             header: header(),
         };
+        if let Some(columns) = columns.filter(|c| c.fits(first_row)) {
+            let layout =
+                GenericOrders::from_map(file, first_row, columns.clone(), decimal_mark(delimiter))?;
+            return Ok(detected(Layout::GenericOrders(layout)));
+        }
+        if delimiter == Delimiter::JsonLines {
+            let first_line = first_row.first().map_or("", String::as_str);
+            return match Ga4Events::detect_json(first_line) {
+                Some(layout) => Ok(Detected {
+                    layout: Layout::Ga4Events(layout),
+                    first_row_is_data: true,
+                    header: vec!["event".to_string()],
+                }),
+                None => Err(IngestError::UnrecognisedJson {
+                    file: file.to_string(),
+                }),
+            };
+        }
         if let Some(layout) = ShopifyOrders::detect(file, first_row)? {
             return Ok(detected(Layout::ShopifyOrders(layout)));
         }
@@ -88,6 +117,9 @@ impl Layout {
         }
         if let Some(layout) = OnlineRetail::detect(first_row) {
             return Ok(detected(Layout::OnlineRetail(layout)));
+        }
+        if let Some(layout) = Ga4Events::detect_csv(first_row) {
+            return Ok(detected(Layout::Ga4Events(layout)));
         }
         if delimiter == Delimiter::Whitespace {
             if let Some((layout, is_data, names)) = Cdnow::detect(first_row) {
@@ -104,12 +136,21 @@ impl Layout {
         Err(IngestError::UnrecognisedHeader {
             file: file.to_string(),
             found: first_row.iter().take(12).map(|h| shorten(h)).collect(),
+            header: first_row.to_vec(),
         })
     }
 
     /// Whether the layout's rows are orders (not customer profiles).
     pub fn holds_orders(&self) -> bool {
-        !matches!(self, Layout::ShopifyCustomers(_))
+        !matches!(self, Layout::ShopifyCustomers(_) | Layout::Ga4Events(_))
+    }
+
+    /// The columns of an order table, by name (generic tables only).
+    pub fn columns(&self) -> Option<&ColumnMap> {
+        match self {
+            Layout::GenericOrders(layout) => Some(&layout.columns),
+            _ => None,
+        }
     }
 
     /// The file's decimal mark where a value does not tell.
@@ -128,6 +169,7 @@ impl Layout {
             Layout::OnlineRetail(l) => Some(l.date_column()),
             Layout::Cdnow(l) => Some(l.date_column()),
             Layout::GenericOrders(l) => Some(l.date_column()),
+            Layout::Ga4Events(l) => l.date_column(),
         };
         index
             .and_then(|i| header.get(i))
@@ -142,6 +184,7 @@ impl Layout {
             Layout::OnlineRetail(layout) => layout.read(row),
             Layout::Cdnow(layout) => layout.read(row),
             Layout::GenericOrders(layout) => layout.read(row),
+            Layout::Ga4Events(layout) => layout.read(row),
         }
     }
 }
@@ -161,6 +204,8 @@ pub enum RowOutcome<'r> {
     Line(OrderLine<'r>),
     /// A customer profile (customers exports).
     Profile(ProfileRow),
+    /// An analytics event (GA4 exports).
+    Event(EventRow<'r>),
     /// The row cannot belong to any order; it is excluded on its own.
     Excluded(RowIssue),
 }

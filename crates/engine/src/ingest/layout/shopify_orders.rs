@@ -44,6 +44,7 @@ impl ShopifyOrders {
                 file: file.to_string(),
                 layout: "a Shopify orders export",
                 missing,
+                header: header.to_vec(),
             });
         };
         Ok(Some(ShopifyOrders {
