@@ -1,13 +1,13 @@
 //! The page layout: a header, the file drop zone, then the results in the
-//! order a merchant reads them (overview, segments, behaviour, data quality,
-//! customers).
+//! order a merchant reads them (overview, segments, best sellers, behaviour,
+//! data quality, customers).
 
 use leptos::prelude::*;
 
 use crate::components::{
     behaviour::BehaviourPanel, columns::ColumnMapper, customers::CustomerTable,
-    drop_zone::DropZone, header::Header, overview::Overview, progress::ProgressPanel,
-    quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
+    drop_zone::DropZone, header::Header, overview::Overview, products::ProductPanel,
+    progress::ProgressPanel, quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
             <Show when=has_result>
                 <Overview/>
                 <SegmentTable/>
+                <ProductPanel/>
                 <BehaviourPanel/>
                 <QualityPanel/>
                 <CustomerTable/>

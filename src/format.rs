@@ -29,6 +29,15 @@ pub fn money(amount: f64, currency: Option<&str>) -> String {
     }
 }
 
+/// A quantity: whole units without decimals, else two.
+pub fn units(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        int(n.abs() as u64)
+    } else {
+        format!("{n:.2}")
+    }
+}
+
 /// A share 0–1 as a percentage with one decimal.
 pub fn percent(share: f64) -> String {
     format!("{:.1}%", share * 100.0)
@@ -76,6 +85,8 @@ mod tests {
         assert_eq!(money(-3.0, Some("INR")), "-3.00 INR");
         assert_eq!(money(0.005, None), "0.01");
         assert_eq!(percent(0.1234), "12.3%");
+        assert_eq!(units(12000.0), "12,000");
+        assert_eq!(units(2.5), "2.50");
         assert_eq!(mean(None), "–");
         assert_eq!(bytes(999), "999 bytes");
         assert_eq!(bytes(8_505_138), "8.5 MB");

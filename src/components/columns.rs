@@ -4,7 +4,7 @@ use segmenter_engine::ingest::{ColumnMap, ColumnsNeeded};
 use crate::state::AppState;
 
 /// The roles a merchant can assign, with how the page names them.
-const ROLES: [(Role, &str, &str); 8] = [
+const ROLES: [(Role, &str, &str); 12] = [
     (
         Role::Customer,
         "Customer ID",
@@ -21,6 +21,10 @@ const ROLES: [(Role, &str, &str); 8] = [
     (Role::UnitPrice, "Unit price", "multiplied by the quantity"),
     (Role::Quantity, "Quantity", "optional, with a unit price"),
     (Role::Currency, "Currency", "optional"),
+    (Role::Product, "Product", "optional: for best sellers"),
+    (Role::Category, "Category", "optional"),
+    (Role::Discount, "Discount", "optional: taken off price × quantity"),
+    (Role::Country, "Country", "optional"),
 ];
 
 #[derive(Clone, Copy)]
@@ -33,6 +37,10 @@ enum Role {
     UnitPrice,
     Quantity,
     Currency,
+    Product,
+    Category,
+    Discount,
+    Country,
 }
 
 impl Role {
@@ -51,6 +59,10 @@ impl Role {
             Role::UnitPrice => &mut map.unit_price,
             Role::Quantity => &mut map.quantity,
             Role::Currency => &mut map.currency,
+            Role::Product => &mut map.product,
+            Role::Category => &mut map.category,
+            Role::Discount => &mut map.discount,
+            Role::Country => &mut map.country,
         }
     }
 }

@@ -144,6 +144,10 @@ fn describe(columns: &ColumnMap) -> String {
         ("unit price", &columns.unit_price),
         ("quantity", &columns.quantity),
         ("currency", &columns.currency),
+        ("product", &columns.product),
+        ("category", &columns.category),
+        ("discount", &columns.discount),
+        ("country", &columns.country),
     ];
     roles
         .iter()

@@ -79,12 +79,27 @@ fn analyze_writes_the_contract_files() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group")
+        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group,country,discount_share")
     );
     assert_eq!(
         lines.next(),
-        Some("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL")
+        Some("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL,US,0.250")
     );
+    // Products from the line items; the best seller by line revenue first.
+    // The yoga mat sold only in cancelled and voided orders.
+    assert_eq!(
+        (
+            s["products"]["distinct"].as_u64(),
+            s["products"]["lines"].as_u64()
+        ),
+        (Some(4), Some(11))
+    );
+    assert_eq!(
+        s["products"]["top"][0]["product"],
+        "Portable Speaker \"Mini\""
+    );
+    assert_eq!(s["products"]["top"][0]["revenue"], 118.0);
+    assert_eq!(s["products"]["top"][0]["customers"], 1);
     assert_eq!(lines.count(), 3);
 
     let rejected = std::fs::read_to_string(out.join("rejected.csv")).expect("rejected.csv");
@@ -219,7 +234,7 @@ fn customers_and_orders_together() {
     let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     assert_eq!(csv.lines().count(), 1 + 7);
     assert!(
-        csv.contains("\n8779761975526,,0,0.00,,,,0,,,,,,PROSPECTS\n"),
+        csv.contains("\n8779761975526,,0,0.00,,,,0,,,,,,PROSPECTS,,\n"),
         "{csv}"
     );
     // Warnings go to stderr for people, and stay in summary.json for scripts.
@@ -261,7 +276,7 @@ fn analytics_events_add_behaviour_columns() {
     let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     let header = customers.lines().next().expect("header");
     assert!(header.ends_with(
-        "rfm_group,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
+        "rfm_group,country,discount_share,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
     ));
     let ann = customers
         .lines()

@@ -30,6 +30,10 @@ pub struct CustomerRow {
     pub f: Option<u8>,
     pub m: Option<u8>,
     pub rfm_group: RfmGroup,
+    /// Country of the latest order that names one, as the file writes it.
+    pub country: Option<String>,
+    /// Share of orders with a discount (0–1); `None` for prospects.
+    pub discount_share: Option<f64>,
     /// Shopping behaviour from analytics events, when they name the customer.
     pub behaviour: Option<Behaviour>,
 }
@@ -52,11 +56,13 @@ pub enum CustomerColumn {
     F,
     M,
     RfmGroup,
+    Country,
+    DiscountShare,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 14] = [
+    pub const ALL: [CustomerColumn; 16] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -71,6 +77,8 @@ impl CustomerColumn {
         CustomerColumn::F,
         CustomerColumn::M,
         CustomerColumn::RfmGroup,
+        CustomerColumn::Country,
+        CustomerColumn::DiscountShare,
     ];
 
     /// The `customers.csv` header name.
@@ -90,6 +98,8 @@ impl CustomerColumn {
             CustomerColumn::F => "f",
             CustomerColumn::M => "m",
             CustomerColumn::RfmGroup => "rfm_group",
+            CustomerColumn::Country => "country",
+            CustomerColumn::DiscountShare => "discount_share",
         }
     }
 }
@@ -145,6 +155,8 @@ impl Analysis {
             f: self.rfm.score_of(&self.rfm.f, i),
             m: self.rfm.score_of(&self.rfm.m, i),
             rfm_group: self.rfm.group[i],
+            country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
+            discount_share: c.discount_share(i),
             behaviour: c.behaviour(i).copied(),
         }
     }
@@ -206,6 +218,14 @@ impl Analysis {
             CustomerColumn::F => self.rfm.f[a].cmp(&self.rfm.f[b]),
             CustomerColumn::M => self.rfm.m[a].cmp(&self.rfm.m[b]),
             CustomerColumn::RfmGroup => self.rfm.group[a].cmp(&self.rfm.group[b]),
+            CustomerColumn::Country => {
+                let name = |i: usize| c.country[i].map(|l| self.sales.labels.name(l));
+                name(a).cmp(&name(b))
+            }
+            CustomerColumn::DiscountShare => match (c.discount_share(a), c.discount_share(b)) {
+                (Some(x), Some(y)) => x.total_cmp(&y),
+                (x, y) => x.is_some().cmp(&y.is_some()),
+            },
         }
     }
 }

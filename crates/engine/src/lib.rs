@@ -6,7 +6,8 @@
 //! [`ingest`] (files → orders → purchases, with a data-quality ledger) →
 //! [`customers`] (per-customer aggregates) → [`rfm`] (scores and groups) →
 //! [`summary`] and [`customer_rows`] (what people see); [`behaviour`] turns
-//! analytics events into per-customer shopping behaviour; → [`export`] (files
+//! analytics events into per-customer shopping behaviour; [`sales`] keeps
+//! the product lines of the counted purchases; → [`export`] (files
 //! they take away). [`pipeline`] runs the stages; [`protocol`] is what the
 //! page and the worker say to each other; [`demo`] simulates a store.
 
@@ -20,6 +21,7 @@ pub mod ingest;
 pub mod pipeline;
 pub mod protocol;
 pub mod rfm;
+pub mod sales;
 pub mod summary;
 
 pub use date::Date;

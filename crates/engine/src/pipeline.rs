@@ -15,6 +15,7 @@ use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
 use crate::rfm::Rfm;
+use crate::sales::Sales;
 
 /// Bytes read from an input per step: large enough to keep per-call overhead
 /// negligible, small enough for frequent progress and a prompt cancel.
@@ -87,6 +88,8 @@ pub struct Analysis {
     pub rfm: Rfm,
     /// Store-level analytics figures, when events were read.
     pub behaviour: Option<BehaviourSummary>,
+    /// What the counted purchases sold.
+    pub sales: Sales,
 }
 
 impl Analysis {
@@ -97,6 +100,7 @@ impl Analysis {
             customers,
             totals,
             behaviour,
+            sales,
         } = ingested;
         let rfm = Rfm::score(&customers);
         Analysis {
@@ -105,6 +109,7 @@ impl Analysis {
             totals,
             rfm,
             behaviour,
+            sales,
         }
     }
 }

@@ -6,6 +6,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::behaviour::BehaviourSummary;
+use crate::sales::ProductSummary;
+
+/// Best sellers listed in the summary.
+const TOP_PRODUCTS: usize = 10;
 use crate::date::Date;
 use crate::ingest::{Exclusion, FileReport, RowIssue};
 use crate::pipeline::Analysis;
@@ -33,6 +37,8 @@ pub struct Summary {
     pub rfm_groups: BTreeMap<RfmGroup, u64>,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
+    /// Distinct products and the best sellers, from the files' product lines.
+    pub products: ProductSummary,
     /// Store-wide shopping behaviour from analytics events (GA4), when read.
     pub behaviour: Option<BehaviourSummary>,
     pub files: Vec<FileReport>,
@@ -87,6 +93,7 @@ impl Summary {
             as_of: totals.as_of,
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
             rfm_group_stats: stats,
+            products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             issues: quality.issues.clone(),

@@ -62,6 +62,32 @@ pub struct Purchase {
     pub date: Date,
     /// Net amount (total less partial refunds).
     pub amount: f64,
+    /// Discounts given on the order.
+    pub discount: f64,
+    /// Interned labels (see `sales::Labels`).
+    pub country: Option<u32>,
+    pub source: Option<u32>,
+    pub discount_code: Option<u32>,
+}
+
+impl Purchase {
+    /// A purchase with no discount or labels.
+    pub fn new(customer: u32, date: Date, amount: f64) -> Purchase {
+        Purchase {
+            customer,
+            date,
+            amount,
+            discount: 0.0,
+            country: None,
+            source: None,
+            discount_code: None,
+        }
+    }
+
+    /// Whether a discount or discount code went with the order.
+    pub fn discounted(&self) -> bool {
+        self.discount > 0.0 || self.discount_code.is_some()
+    }
 }
 
 /// Every customer: those with at least one counted purchase (buyers) and
@@ -77,6 +103,10 @@ pub struct CustomerTable {
     pub orders: Vec<u32>,
     /// Net revenue over all counted orders.
     pub revenue: Vec<f64>,
+    /// Counted orders with a discount or discount code.
+    pub discounted_orders: Vec<u32>,
+    /// The country of the customer's latest order that names one (a label).
+    pub country: Vec<Option<u32>>,
     /// `None` for prospects.
     pub first_order: Vec<Option<Date>>,
     pub last_order: Vec<Option<Date>>,
@@ -105,10 +135,18 @@ impl CustomerTable {
         let mut revenue = vec![0.0f64; n];
         let mut first: Vec<Option<Date>> = vec![None; n];
         let mut last: Vec<Option<Date>> = vec![None; n];
+        let mut discounted = vec![0u32; n];
+        let mut country: Vec<Option<(Date, u32)>> = vec![None; n];
         for p in purchases {
             let c = p.customer as usize;
             orders[c] += 1;
             revenue[c] += p.amount;
+            discounted[c] += u32::from(p.discounted());
+            if let Some(label) = p.country {
+                if country[c].is_none_or(|(day, _)| p.date >= day) {
+                    country[c] = Some((p.date, label));
+                }
+            }
             first[c] = Some(first[c].map_or(p.date, |d| d.min(p.date)));
             last[c] = Some(last[c].map_or(p.date, |d| d.max(p.date)));
         }
@@ -145,6 +183,8 @@ impl CustomerTable {
             email: keep.iter().map(|&c| emails[c].take()).collect(),
             orders: keep.iter().map(|&c| orders[c]).collect(),
             revenue: keep.iter().map(|&c| revenue[c]).collect(),
+            discounted_orders: keep.iter().map(|&c| discounted[c]).collect(),
+            country: keep.iter().map(|&c| country[c].map(|(_, l)| l)).collect(),
             first_order: keep.iter().map(|&c| first[c]).collect(),
             last_order: keep.iter().map(|&c| last[c]).collect(),
             behaviour: if behaviour.is_empty() {
@@ -210,6 +250,12 @@ impl CustomerTable {
         self.orders[i].saturating_sub(1)
     }
 
+    /// Share of the customer's orders with a discount; `None` without orders.
+    pub fn discount_share(&self, i: usize) -> Option<f64> {
+        (self.orders[i] > 0)
+            .then(|| f64::from(self.discounted_orders[i]) / f64::from(self.orders[i]))
+    }
+
     /// Average order value; `None` without orders.
     pub fn aov(&self, i: usize) -> Option<f64> {
         (self.orders[i] > 0).then(|| self.revenue[i] / f64::from(self.orders[i]))
@@ -232,21 +278,9 @@ mod tests {
         let ghost = ids.intern("ghost@x", None);
         assert_eq!(ids.intern("amy@x", Some("amy@x")), amy);
         let purchases = [
-            Purchase {
-                customer: zed,
-                date: day(5),
-                amount: 10.0,
-            },
-            Purchase {
-                customer: amy,
-                date: day(1),
-                amount: 20.0,
-            },
-            Purchase {
-                customer: amy,
-                date: day(9),
-                amount: 30.0,
-            },
+            Purchase::new(zed, day(5), 10.0),
+            Purchase::new(amy, day(1), 20.0),
+            Purchase::new(amy, day(9), 30.0),
         ];
         let _ = ghost;
         let table = CustomerTable::build(
@@ -297,11 +331,7 @@ mod tests {
                 ..Profile::default()
             },
         );
-        let purchases = [Purchase {
-            customer: buyer,
-            date: day(2),
-            amount: 5.0,
-        }];
+        let purchases = [Purchase::new(buyer, day(2), 5.0)];
         let table = CustomerTable::build(ids, &purchases, profiles, FxHashMap::default(), day(3));
         assert_eq!(table.len(), 2);
         assert_eq!(table.buyers(), 1);

@@ -48,6 +48,10 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
             blank_or(row.f),
             blank_or(row.m),
             row.rfm_group.code().to_string(),
+            row.country.unwrap_or_default(),
+            row.discount_share
+                .map(|d| format!("{d:.3}"))
+                .unwrap_or_default(),
         ];
         if with_behaviour {
             // A customer the events do not name has no behaviour: blanks, not zeros.

@@ -236,3 +236,58 @@ fn overlapping_exports_merge() {
     assert_eq!(got.totals.orders, 3);
     assert_eq!(excluded(&got.quality, Exclusion::Duplicate), 1);
 }
+
+#[test]
+fn product_lines_and_countries_are_kept_for_counted_purchases() {
+    let got = ingest("Online Retail.csv", ONLINE_RETAIL);
+    let sales = &got.sales;
+    // The six used rows; cancelled, non-sale and guest rows sold nothing.
+    assert_eq!(sales.items.len(), 6);
+    let names: Vec<&str> = sales
+        .items
+        .iter()
+        .map(|i| sales.labels.name(i.product))
+        .collect();
+    assert!(names.contains(&"ASSORTED COLOUR BIRD ORNAMENT, BOXED"));
+    let paper = sales
+        .items
+        .iter()
+        .filter(|i| sales.labels.name(i.product) == "PAPER CHAIN KIT 50'S CHRISTMAS")
+        .map(|i| (i.quantity, i.price))
+        .collect::<Vec<_>>();
+    assert_eq!(paper, [(10.0, 2.95), (3.0, 2.95)]);
+    let c = &got.customers;
+    let country = |i: usize| c.country[i].map(|l| sales.labels.name(l));
+    assert_eq!(ids(&got), ["12583", "13047", "17850"]);
+    assert_eq!(country(0), Some("France"));
+    assert_eq!(country(2), Some("United Kingdom"));
+}
+
+#[test]
+fn generic_tables_net_discounts_off_unit_prices_but_not_off_totals() {
+    let unit_prices = b"customer,date,product,category,price,qty,discount\n\
+        A,2025-01-01,Mug,Kitchen,10,3,5\n\
+        A,2025-01-02,Tee,,20,1,\n";
+    let got = ingest("lines.csv", unit_prices);
+    assert!((got.customers.revenue[0] - (25.0 + 20.0)).abs() < 1e-9);
+    assert_eq!(got.customers.discount_share(0), Some(0.5));
+    let mug = got.sales.items[0];
+    assert_eq!(got.sales.labels.name(mug.product), "Mug");
+    assert_eq!(
+        mug.category.map(|c| got.sales.labels.name(c)),
+        Some("Kitchen")
+    );
+    assert_eq!((mug.quantity, mug.price, mug.discount), (3.0, 10.0, 5.0));
+    assert!((mug.revenue() - 25.0).abs() < 1e-9);
+
+    let totals = b"customer,date,product,total,qty,discount\nA,2025-01-01,Mug,25,3,5\n";
+    let got = ingest("totals.csv", totals);
+    assert!(
+        (got.customers.revenue[0] - 25.0).abs() < 1e-9,
+        "a total is what was paid"
+    );
+    assert!(
+        (got.sales.items[0].price - 10.0).abs() < 1e-9,
+        "price before the discount"
+    );
+}

@@ -45,6 +45,7 @@ use self::orders::{CustomerIndex, Intern};
 use crate::behaviour::{Activity, Behaviour, BehaviourSummary};
 use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
+use crate::sales::{Labels, Sales, SoldItem};
 
 /// How to read one file, where detection alone cannot tell.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -65,6 +66,8 @@ pub struct Ingested {
     pub totals: Totals,
     /// Store-level figures of the analytics events, when any were read.
     pub behaviour: Option<BehaviourSummary>,
+    /// The product lines of the counted purchases.
+    pub sales: Sales,
 }
 
 /// Store-level figures of the counted purchases.
@@ -107,6 +110,8 @@ struct Names {
     profiles: FxHashMap<CustomerIndex, Profile>,
     /// Profile rows that described a customer already described.
     duplicate_profiles: u64,
+    /// Products, countries, channels and codes.
+    labels: Labels,
 }
 
 impl Names {
@@ -133,6 +138,10 @@ impl Names {
 }
 
 impl Intern for Names {
+    fn label(&mut self, text: &str) -> u32 {
+        self.labels.intern(text)
+    }
+
     fn customer(&mut self, key: &str, email: Option<&str>) -> CustomerIndex {
         self.identities.intern(key, email)
     }
@@ -247,6 +256,7 @@ impl Ingest {
             .iter()
             .any(|file| file.holds_orders && file.report.rows_read > 0);
         let mut purchases = Vec::new();
+        let mut items = Vec::new();
         let mut by_currency: BTreeMap<&str, u64> = BTreeMap::new();
         let mut uses_no_currency = 0u64;
         for DoneFile {
@@ -254,6 +264,8 @@ impl Ingest {
         } in self.done
         {
             let ids = book.ids();
+            // The purchase each counted order became, for its product lines.
+            let mut purchase_of: Vec<Option<u32>> = vec![None; book.orders.len()];
             for (index, order) in book.orders.iter().enumerate() {
                 let fate = order.classify().and_then(|()| match (order.date(), as_of) {
                     (Some(date), Some(as_of)) if date > as_of => Err(Exclusion::AfterAsOf),
@@ -277,10 +289,13 @@ impl Ingest {
                     Ok(()) => {
                         report.rows_used += rows;
                         if let (Some(customer), Some(date)) = (order.customer, order.date()) {
+                            purchase_of[index] = Some(purchases.len() as u32);
                             purchases.push(Purchase {
-                                customer,
-                                date,
-                                amount: order.net(),
+                                discount: order.discount(),
+                                country: order.country,
+                                source: order.source,
+                                discount_code: order.discount_code,
+                                ..Purchase::new(customer, date, order.net())
                             });
                         }
                         match order.currency {
@@ -292,6 +307,20 @@ impl Ingest {
                             None => uses_no_currency += 1,
                         }
                     }
+                }
+            }
+            for item in &book.items {
+                if let Some(purchase) = purchase_of[item.order as usize] {
+                    items.push(SoldItem {
+                        purchase,
+                        customer: purchases[purchase as usize].customer,
+                        product: item.product,
+                        sku: item.sku,
+                        category: item.category,
+                        quantity: item.quantity,
+                        price: item.price,
+                        discount: item.discount,
+                    });
                 }
             }
             quality.add_file(report);
@@ -380,6 +409,10 @@ impl Ingest {
                 as_of,
             },
             behaviour,
+            sales: Sales {
+                items,
+                labels: std::mem::take(&mut names.labels),
+            },
         })
     }
 }

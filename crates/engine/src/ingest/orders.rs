@@ -33,6 +33,26 @@ pub struct Order {
     flags: u8,
     /// A problem with one of its rows that rules the whole order out.
     pub broken: Option<Exclusion>,
+    /// The order's discount (Shopify `Discount Amount`), else its lines'.
+    discount_order: f64,
+    discount_lines: f64,
+    /// Interned labels (see `Intern::label`).
+    pub country: Option<u32>,
+    pub source: Option<u32>,
+    pub discount_code: Option<u32>,
+    pub tags: Option<u32>,
+}
+
+/// A product line of an order in the book.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BookItem {
+    pub order: u32,
+    pub product: u32,
+    pub sku: Option<u32>,
+    pub category: Option<u32>,
+    pub quantity: f32,
+    pub price: f64,
+    pub discount: f64,
 }
 
 const HAS_ORDER_ROW: u8 = 1;
@@ -52,6 +72,21 @@ impl Order {
             first_line: 0,
             flags: 0,
             broken: None,
+            discount_order: 0.0,
+            discount_lines: 0.0,
+            country: None,
+            source: None,
+            discount_code: None,
+            tags: None,
+        }
+    }
+
+    /// Discounts given on the order.
+    pub fn discount(&self) -> f64 {
+        if self.discount_order > 0.0 {
+            self.discount_order
+        } else {
+            self.discount_lines
         }
     }
 
@@ -105,6 +140,8 @@ pub struct OrderBook {
     dates: DateEvidence,
     /// What broke each broken order (for the list of rejected rows).
     details: FxHashMap<u32, Box<str>>,
+    /// Product lines, in file order.
+    pub items: Vec<BookItem>,
     /// The order of the previous row: exports list an order's line items
     /// together, so most rows find their order here without hashing.
     last_id: String,
@@ -115,6 +152,8 @@ pub struct OrderBook {
 pub trait Intern {
     fn customer(&mut self, key: &str, email: Option<&str>) -> CustomerIndex;
     fn currency(&mut self, code: &str) -> u16;
+    /// A descriptive text value (product, country, channel, code).
+    fn label(&mut self, text: &str) -> u32;
 }
 
 impl OrderBook {
@@ -151,6 +190,29 @@ impl OrderBook {
         }
         if order.currency.is_none() {
             order.currency = line.currency.as_deref().map(|c| intern.currency(c));
+        }
+        let labels = line.labels;
+        for (slot, text) in [
+            (&mut order.country, labels.country),
+            (&mut order.source, labels.source),
+            (&mut order.discount_code, labels.discount_code),
+            (&mut order.tags, labels.tags),
+        ] {
+            if slot.is_none() {
+                *slot = text.as_deref().map(|t| intern.label(t));
+            }
+        }
+        if let Some(item) = line.item {
+            order.discount_lines += item.discount;
+            self.items.push(BookItem {
+                order: index as u32,
+                product: intern.label(&item.product),
+                sku: item.sku.as_deref().map(|s| intern.label(s)),
+                category: item.category.as_deref().map(|c| intern.label(c)),
+                quantity: item.quantity as f32,
+                price: item.price,
+                discount: item.discount,
+            });
         }
         if let Some(date) = line.line_date {
             self.dates.observe(date);
@@ -253,6 +315,7 @@ fn apply_order_fields(order: &mut Order, fields: OrderFields) {
     order.date = fields.date;
     order.amount = fields.total;
     order.refunded = fields.refunded;
+    order.discount_order = fields.discount;
     if fields.cancelled {
         order.flags |= CANCELLED;
     }
@@ -281,6 +344,9 @@ mod tests {
         }
         fn currency(&mut self, code: &str) -> u16 {
             intern(&mut self.currencies, code) as u16
+        }
+        fn label(&mut self, text: &str) -> u32 {
+            intern(&mut self.currencies, text) as u32
         }
     }
 

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{fold_name, row_currency, OrderLine, Row, RowOutcome};
+use super::{fold_name, row_currency, LineItem, OrderLine, Row, RowOutcome};
 use crate::ingest::amount::{Currency, DecimalMark};
 use crate::ingest::dates::DateValue;
 use crate::ingest::error::IngestError;
@@ -78,6 +78,11 @@ pub struct ColumnMap {
     pub unit_price: Option<String>,
     pub quantity: Option<String>,
     pub currency: Option<String>,
+    pub product: Option<String>,
+    pub category: Option<String>,
+    /// Discount given; subtracted from price × quantity, not from a total.
+    pub discount: Option<String>,
+    pub country: Option<String>,
 }
 
 impl ColumnMap {
@@ -91,10 +96,11 @@ impl ColumnMap {
                 .map(|i| header[i].clone())
         };
         let amount = find(AMOUNT);
-        let (unit_price, quantity) = match amount {
-            Some(_) => (None, None),
-            None => (find(UNIT_PRICE), find(QUANTITY)),
+        let unit_price = match amount {
+            Some(_) => None,
+            None => find(UNIT_PRICE),
         };
+        let quantity = find(QUANTITY);
         ColumnMap {
             customer: find(CUSTOMER),
             email: find(EMAIL),
@@ -104,6 +110,10 @@ impl ColumnMap {
             unit_price,
             quantity,
             currency: find(CURRENCY),
+            product: find(PRODUCT),
+            category: find(CATEGORY),
+            discount: find(DISCOUNT),
+            country: find(COUNTRY),
         }
     }
 
@@ -150,10 +160,46 @@ impl ColumnMap {
             &self.unit_price,
             &self.quantity,
             &self.currency,
+            &self.product,
+            &self.category,
+            &self.discount,
+            &self.country,
         ]
         .into_iter()
         .flatten()
     }
+}
+
+#[rustfmt::skip]
+const PRODUCT: &[&str] = &[
+    "product", "product_name", "item_name", "description", "product_title", "artikel",
+    "artikelname", "produkt", "produktname", "produit", "nom_produit", "producto", "articulo",
+    "prodotto", "articolo", "productnaam", "produto",
+];
+#[rustfmt::skip]
+const CATEGORY: &[&str] = &[
+    "category", "product_category", "product_type", "kategorie", "warengruppe", "categorie",
+    "categoria",
+];
+#[rustfmt::skip]
+const DISCOUNT: &[&str] = &[
+    "discount", "discount_amount", "rabatt", "remise", "descuento", "sconto", "korting",
+    "desconto",
+];
+#[rustfmt::skip]
+const COUNTRY: &[&str] = &[
+    "country", "billing_country", "country_code", "land", "pays", "pais", "paese",
+];
+
+/// The numbers of one row.
+struct Values {
+    date: DateValue,
+    /// What the row adds to its order.
+    amount: f64,
+    quantity: f64,
+    price: f64,
+    discount: f64,
+    currency: Option<Currency>,
 }
 
 /// Column positions in a generic order table.
@@ -164,9 +210,14 @@ pub struct GenericOrders {
     order: Option<usize>,
     date: usize,
     amount: usize,
-    /// Set when `amount` is a unit price to multiply by this quantity.
     quantity: Option<usize>,
+    /// `amount` is a unit price, to multiply by the quantity.
+    unit_price: bool,
     currency: Option<usize>,
+    product: Option<usize>,
+    category: Option<usize>,
+    discount: Option<usize>,
+    country: Option<usize>,
     pub(crate) mark: DecimalMark,
     /// The columns as names, for reports and for the merchant to adjust.
     pub(crate) columns: ColumnMap,
@@ -221,12 +272,13 @@ impl GenericOrders {
             order: position(&columns.order),
             date,
             amount,
-            quantity: if columns.amount.is_some() {
-                None
-            } else {
-                position(&columns.quantity)
-            },
+            quantity: position(&columns.quantity),
+            unit_price: columns.amount.is_none(),
             currency: position(&columns.currency),
+            product: position(&columns.product),
+            category: position(&columns.category),
+            discount: position(&columns.discount),
+            country: position(&columns.country),
             mark,
             columns,
         })
@@ -256,27 +308,62 @@ impl GenericOrders {
             email,
             ..OrderLine::default()
         };
+        line.labels.country = self.country.and_then(|c| row.non_empty(c));
         match self.values(row) {
-            Ok((date, amount, currency)) => {
-                line.line_date = Some(date);
-                line.line_amount = Some(amount);
-                line.currency = row_currency(row, self.currency, currency);
+            Ok(values) => {
+                line.line_date = Some(values.date);
+                line.line_amount = Some(values.amount);
+                line.currency = row_currency(row, self.currency, values.currency);
+                line.item = self
+                    .product
+                    .and_then(|c| row.non_empty(c))
+                    .map(|product| LineItem {
+                        product,
+                        sku: None,
+                        category: self.category.and_then(|c| row.non_empty(c)),
+                        quantity: values.quantity,
+                        price: values.price,
+                        discount: values.discount,
+                    });
             }
             Err(issue) => line.broken = Some(issue),
         }
         RowOutcome::Line(line)
     }
 
-    /// Date, amount (price × quantity for unit prices) and the currency
-    /// the amount named.
-    fn values(&self, row: &Row<'_, '_>) -> Result<(DateValue, f64, Option<Currency>), RowIssue> {
+    /// The row's numbers: a total is taken as written; a unit price is
+    /// multiplied by the quantity and the discount subtracted.
+    fn values(&self, row: &Row<'_, '_>) -> Result<Values, RowIssue> {
         let date = row.date(self.date)?;
         let amount = row.amount(self.amount)?;
         let quantity = match self.quantity {
-            Some(column) => row.optional_amount(column)?.map_or(1.0, |q| q.value),
-            None => 1.0,
+            Some(column) => row.optional_amount(column)?.map(|q| q.value),
+            None => None,
         };
-        Ok((date, amount.value * quantity, amount.currency))
+        let discount = match self.discount {
+            Some(column) => row.optional_amount(column)?.map_or(0.0, |d| d.value.abs()),
+            None => 0.0,
+        };
+        let (price, total) = if self.unit_price {
+            let quantity = quantity.unwrap_or(1.0);
+            (amount.value, amount.value * quantity - discount)
+        } else {
+            let units = quantity.unwrap_or(1.0);
+            let price = if units != 0.0 {
+                (amount.value + discount) / units
+            } else {
+                amount.value
+            };
+            (price, amount.value)
+        };
+        Ok(Values {
+            date,
+            amount: total,
+            quantity: quantity.unwrap_or(1.0),
+            price,
+            discount,
+            currency: amount.currency,
+        })
     }
 }
 
@@ -312,7 +399,10 @@ mod tests {
         let spanish = detect(&["cliente", "fecha", "precio", "cantidad"])
             .expect("ok")
             .expect("found");
-        assert_eq!((spanish.amount, spanish.quantity), (2, Some(3)));
+        assert_eq!(
+            (spanish.amount, spanish.quantity, spanish.unit_price),
+            (2, Some(3), true)
+        );
     }
 
     #[test]
@@ -320,7 +410,10 @@ mod tests {
         let both = detect(&["customer", "date", "price", "qty", "total"])
             .expect("ok")
             .expect("found");
-        assert_eq!((both.amount, both.quantity), (4, None));
+        assert_eq!(
+            (both.amount, both.quantity, both.unit_price),
+            (4, Some(3), false)
+        );
     }
 
     #[test]

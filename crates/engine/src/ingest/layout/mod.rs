@@ -227,8 +227,37 @@ pub struct OrderLine<'r> {
     pub currency: Option<Cow<'r, str>>,
     /// The row says its order was cancelled (e.g. a `C…` invoice).
     pub cancelled: bool,
+    /// The product this row sold, for layouts that name one.
+    pub item: Option<LineItem<'r>>,
+    /// Order-level descriptions some layouts give on every row (a country).
+    pub labels: OrderLabels<'r>,
     /// A problem that rules out the whole order.
     pub broken: Option<RowIssue>,
+}
+
+/// One product line of an order.
+#[derive(Debug, Default, PartialEq)]
+pub struct LineItem<'r> {
+    /// The product's name as the file writes it (Shopify `Lineitem name`,
+    /// Online Retail `Description`, a generic `product` column).
+    pub product: Cow<'r, str>,
+    pub sku: Option<Cow<'r, str>>,
+    pub category: Option<Cow<'r, str>>,
+    pub quantity: f64,
+    /// Unit price before discounts.
+    pub price: f64,
+    /// Discount on the line (all units together).
+    pub discount: f64,
+}
+
+/// What describes an order beyond money and date: where it went, where it
+/// came from, which code it used.
+#[derive(Debug, Default, PartialEq)]
+pub struct OrderLabels<'r> {
+    pub country: Option<Cow<'r, str>>,
+    pub source: Option<Cow<'r, str>>,
+    pub discount_code: Option<Cow<'r, str>>,
+    pub tags: Option<Cow<'r, str>>,
 }
 
 /// Fields that describe a whole order.
@@ -237,6 +266,8 @@ pub struct OrderFields {
     pub date: Option<DateValue>,
     pub total: f64,
     pub refunded: f64,
+    /// Discounts on the order (Shopify `Discount Amount`).
+    pub discount: f64,
     pub cancelled: bool,
     pub voided: bool,
     pub refunded_status: bool,

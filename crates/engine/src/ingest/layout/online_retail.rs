@@ -6,7 +6,7 @@
 //! negative quantity or price are adjustments, not sales; customer ids may
 //! be empty or written as floats (`17850.0`); dates look like `12/1/2010 8:26`.
 
-use super::{fold_name, OrderLine, Row, RowOutcome};
+use super::{fold_name, LineItem, OrderLine, Row, RowOutcome};
 use crate::ingest::dates::DateValue;
 use crate::ingest::identity::normalise_customer_id;
 use crate::ingest::quality::{Exclusion, RowIssue};
@@ -19,6 +19,9 @@ pub struct OnlineRetail {
     date: usize,
     price: usize,
     customer: usize,
+    description: Option<usize>,
+    stock_code: Option<usize>,
+    country: Option<usize>,
 }
 
 impl OnlineRetail {
@@ -30,8 +33,11 @@ impl OnlineRetail {
                 .find_map(|n| folded.iter().position(|h| h == n))
         };
         // StockCode and InvoiceDate together are this layout's signature.
-        find(&["stockcode"])?;
+        let stock_code = find(&["stockcode"])?;
         Some(OnlineRetail {
+            description: find(&["description"]),
+            stock_code: Some(stock_code),
+            country: find(&["country"]),
             invoice: find(&["invoiceno", "invoice"])?,
             quantity: find(&["quantity"])?,
             date: find(&["invoicedate"])?,
@@ -73,6 +79,18 @@ impl OnlineRetail {
                 }
                 line.line_date = Some(date);
                 line.line_amount = Some(quantity * price);
+                line.labels.country = self.country.and_then(|c| row.non_empty(c));
+                line.item = self
+                    .description
+                    .and_then(|c| row.non_empty(c))
+                    .map(|product| LineItem {
+                        product,
+                        sku: self.stock_code.and_then(|c| row.non_empty(c)),
+                        category: None,
+                        quantity,
+                        price,
+                        discount: 0.0,
+                    });
             }
             Err(issue) => line.broken = Some(issue),
         }

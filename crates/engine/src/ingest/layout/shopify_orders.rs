@@ -3,7 +3,7 @@
 //! `Name`) leave them empty. Timestamps are the shop's local time with its
 //! offset (`2025-10-07 09:50:26 +0200`).
 
-use super::{row_currency, OrderFields, OrderLine, Row, RowOutcome};
+use super::{row_currency, LineItem, OrderFields, OrderLabels, OrderLine, Row, RowOutcome};
 use crate::ingest::error::IngestError;
 use crate::ingest::identity::normalise_email;
 use crate::ingest::quality::Exclusion;
@@ -19,6 +19,17 @@ pub struct ShopifyOrders {
     currency: Option<usize>,
     cancelled_at: Option<usize>,
     refunded_amount: Option<usize>,
+    discount_code: Option<usize>,
+    discount_amount: Option<usize>,
+    country: Option<usize>,
+    shipping_country: Option<usize>,
+    tags: Option<usize>,
+    source: Option<usize>,
+    item_name: Option<usize>,
+    item_quantity: Option<usize>,
+    item_price: Option<usize>,
+    item_sku: Option<usize>,
+    item_discount: Option<usize>,
 }
 
 impl ShopifyOrders {
@@ -56,6 +67,17 @@ impl ShopifyOrders {
             currency: find("Currency"),
             cancelled_at: find("Cancelled at"),
             refunded_amount: find("Refunded Amount"),
+            discount_code: find("Discount Code"),
+            discount_amount: find("Discount Amount"),
+            country: find("Billing Country"),
+            shipping_country: find("Shipping Country"),
+            tags: find("Tags"),
+            source: find("Source"),
+            item_name: find("Lineitem name"),
+            item_quantity: find("Lineitem quantity"),
+            item_price: find("Lineitem price"),
+            item_sku: find("Lineitem sku"),
+            item_discount: find("Lineitem discount"),
         }))
     }
 
@@ -79,6 +101,7 @@ impl ShopifyOrders {
             order_id: Some(order_id),
             customer: email.clone(),
             email,
+            item: self.item(row),
             ..OrderLine::default()
         };
         // Only an order's first row carries its status and totals.
@@ -86,6 +109,13 @@ impl ShopifyOrders {
         if status.is_none() && row.non_empty(self.total).is_none() {
             return RowOutcome::Line(line);
         }
+        let text = |column: Option<usize>| column.and_then(|c| row.non_empty(c));
+        line.labels = OrderLabels {
+            country: text(self.country).or_else(|| text(self.shipping_country)),
+            source: text(self.source),
+            discount_code: text(self.discount_code),
+            tags: text(self.tags),
+        };
         match self.order_fields(row, status.as_deref().unwrap_or_default()) {
             Ok(fields) => {
                 line.currency = row_currency(row, self.currency, None);
@@ -94,6 +124,26 @@ impl ShopifyOrders {
             Err(issue) => line.broken = Some(issue),
         }
         RowOutcome::Line(line)
+    }
+
+    /// The row's line item. Its numbers are descriptive (the order's
+    /// `Total` is what counts), so one that cannot be read is left at zero
+    /// rather than ruling the order out.
+    fn item<'r>(&self, row: &Row<'_, 'r>) -> Option<LineItem<'r>> {
+        let product = row.non_empty(self.item_name?)?;
+        let number = |column: Option<usize>| {
+            column
+                .and_then(|c| row.optional_amount(c).ok().flatten())
+                .map_or(0.0, |a| a.value)
+        };
+        Some(LineItem {
+            product,
+            sku: self.item_sku.and_then(|c| row.non_empty(c)),
+            category: None,
+            quantity: number(self.item_quantity),
+            price: number(self.item_price),
+            discount: number(self.item_discount),
+        })
     }
 
     fn order_fields(
@@ -107,10 +157,15 @@ impl ShopifyOrders {
             Some(column) => row.optional_amount(column)?.map_or(0.0, |a| a.value),
             None => 0.0,
         };
+        let discount = match self.discount_amount {
+            Some(column) => row.optional_amount(column)?.map_or(0.0, |a| a.value),
+            None => 0.0,
+        };
         Ok(OrderFields {
             date: Some(date),
             total,
             refunded,
+            discount,
             cancelled: self
                 .cancelled_at
                 .is_some_and(|column| row.non_empty(column).is_some()),

@@ -1,0 +1,175 @@
+//! What the counted purchases sold: their product lines and the labels that
+//! describe them (country, sales channel, discount code, product names),
+//! interned once so that a million lines cost a few integers each.
+//!
+//! Ingest fills this for the purchases that count; later stages read it for
+//! product statistics, per-customer product and discount behaviour,
+//! recommendations and segment conditions on products.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Interned text values, shared by every file of an analysis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Labels {
+    index: FxHashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Labels {
+    /// The number of `text`, adding it if new.
+    pub fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.index.get(text) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(text.into());
+        self.index.insert(text.into(), i);
+        i
+    }
+
+    /// The text of label `i`.
+    pub fn name(&self, i: u32) -> &str {
+        self.names.get(i as usize).map_or("", |n| n)
+    }
+}
+
+/// One product line of a counted purchase.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SoldItem {
+    /// Index of the purchase in `Sales::purchases`-order (see `Ingested`).
+    pub purchase: u32,
+    pub customer: u32,
+    pub product: u32,
+    pub sku: Option<u32>,
+    pub category: Option<u32>,
+    pub quantity: f32,
+    /// Unit price before discounts.
+    pub price: f64,
+    /// Discount on the whole line.
+    pub discount: f64,
+}
+
+impl SoldItem {
+    /// What the line sold for: price × quantity less its discount.
+    pub fn revenue(&self) -> f64 {
+        self.price * f64::from(self.quantity) - self.discount
+    }
+}
+
+/// The product lines of the counted purchases.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sales {
+    pub items: Vec<SoldItem>,
+    pub labels: Labels,
+}
+
+/// One product's figures over the counted purchases.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductStats {
+    pub product: String,
+    pub units: f64,
+    pub revenue: f64,
+    pub orders: u64,
+    pub customers: u64,
+}
+
+/// The store's products at a glance (`products` in `summary.json`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductSummary {
+    /// Distinct products sold.
+    pub distinct: u64,
+    /// Product lines of counted purchases.
+    pub lines: u64,
+    /// The best sellers by revenue, best first.
+    pub top: Vec<ProductStats>,
+}
+
+impl Sales {
+    /// Product figures; `top` holds at most `limit` products.
+    pub fn product_summary(&self, limit: usize) -> ProductSummary {
+        #[derive(Default)]
+        struct Acc {
+            units: f64,
+            revenue: f64,
+            orders: Vec<u32>,
+            customers: Vec<u32>,
+        }
+        let mut by_product: FxHashMap<u32, Acc> = FxHashMap::default();
+        for item in &self.items {
+            let acc = by_product.entry(item.product).or_default();
+            acc.units += f64::from(item.quantity);
+            acc.revenue += item.revenue();
+            acc.orders.push(item.purchase);
+            acc.customers.push(item.customer);
+        }
+        let distinct = by_product.len() as u64;
+        let mut stats: Vec<ProductStats> = by_product
+            .into_iter()
+            .map(|(product, mut acc)| {
+                acc.orders.sort_unstable();
+                acc.orders.dedup();
+                acc.customers.sort_unstable();
+                acc.customers.dedup();
+                ProductStats {
+                    product: self.labels.name(product).to_string(),
+                    units: acc.units,
+                    revenue: crate::summary::cents(acc.revenue),
+                    orders: acc.orders.len() as u64,
+                    customers: acc.customers.len() as u64,
+                }
+            })
+            .collect();
+        // Ties by name, so the order is the same on every run.
+        stats.sort_by(|a, b| {
+            b.revenue
+                .total_cmp(&a.revenue)
+                .then_with(|| a.product.cmp(&b.product))
+        });
+        stats.truncate(limit);
+        ProductSummary {
+            distinct,
+            lines: self.items.len() as u64,
+            top: stats,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn best_sellers_by_revenue_with_distinct_orders_and_customers() {
+        let mut sales = Sales::default();
+        let mug = sales.labels.intern("Mug");
+        let tee = sales.labels.intern("Tee");
+        assert_eq!(sales.labels.intern("Mug"), mug);
+        let item = |purchase, customer, product, quantity, price| SoldItem {
+            purchase,
+            customer,
+            product,
+            sku: None,
+            category: None,
+            quantity,
+            price,
+            discount: 0.0,
+        };
+        sales.items = vec![
+            item(0, 0, mug, 2.0, 10.0),
+            item(0, 0, tee, 1.0, 25.0),
+            item(1, 0, mug, 1.0, 10.0),
+            item(2, 1, mug, 1.0, 10.0),
+        ];
+        sales.items[3].discount = 5.0;
+        let summary = sales.product_summary(1);
+        assert_eq!((summary.distinct, summary.lines), (2, 4));
+        assert_eq!(summary.top.len(), 1);
+        let mug = &summary.top[0];
+        assert_eq!(mug.product, "Mug");
+        assert_eq!(
+            (mug.units, mug.revenue, mug.orders, mug.customers),
+            (4.0, 35.0, 3, 2)
+        );
+    }
+}
