@@ -20,12 +20,14 @@ const CLI = process.env.SEGMENTER_BIN ?? join(ROOT, "target/release/segmenter");
 const ARTIFACTS = join(ROOT, "e2e/artifacts");
 const SHOPIFY_FIXTURE = join(ROOT, "crates/engine/tests/data/shopify_orders_small.csv");
 const SHOPIFY_CUSTOMERS_FIXTURE = join(ROOT, "crates/engine/tests/data/shopify_customers_small.csv");
+const GA4_FIXTURE = join(ROOT, "crates/engine/tests/data/ga4_events_store.jsonl");
+const WORKBOOK_FIXTURE = join(ROOT, "crates/engine/tests/data/orders_workbook.xlsx");
 const WAIT = { timeout: 60_000 };
 
 /** Runs `segmenter analyze` on `files` and returns its summary and CSV. */
-function cliAnalyze(files) {
+function cliAnalyze(files, extra = []) {
   const out = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
-  execFileSync(CLI, ["analyze", ...files, "--out", out], { stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(CLI, ["analyze", ...files, "--out", out, ...extra], { stdio: ["ignore", "ignore", "pipe"] });
   const result = {
     summary: JSON.parse(readFileSync(join(out, "summary.json"), "utf8")),
     csv: readFileSync(join(out, "customers.csv"), "utf8"),
@@ -150,7 +152,7 @@ describe("segmenter page", () => {
     const csv = readFileSync(saved, "utf8");
     assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
     // Prospects are rows too, with empty order fields.
-    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS\n/);
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,\n/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {
@@ -234,6 +236,80 @@ describe("segmenter page", () => {
     assert.match(text, /header row is not one we know/);
     assert.match(text, /Handle, Title, Price/);
     await page.screenshot({ path: join(ARTIFACTS, "bad-file.png"), fullPage: true });
+  });
+
+  it("asks which column holds what when a header does not say, then agrees with the CLI", async () => {
+    const till = join(scratch, "till.csv");
+    writeFileSync(till, "Käufer;Wann;Summe;Artikel\nA;01.02.2025;1,50;Tee\nB;03.02.2025;2;Kaffee\nA;04.02.2025;3;Tee\n");
+    await page.setInputFiles("#file-input", till);
+    await page.locator(".alert.error").waitFor(WAIT);
+    const mapper = page.locator("#column-mapping");
+    await mapper.waitFor(WAIT);
+    assert.match(await mapper.textContent(), /Which column holds what in till\.csv\?/);
+    // Nothing is guessed, so the form says what it still needs.
+    assert.equal(await page.isDisabled("#mapping-submit"), true);
+    await page.selectOption("#column-customer-id", "Käufer");
+    await page.selectOption("#column-order-date", "Wann");
+    await page.selectOption("#column-order-or-line-total", "Summe");
+    await page.selectOption("#column-product", "Artikel");
+    await page.screenshot({ path: join(ARTIFACTS, "column-mapping.png"), fullPage: true });
+    await page.click("#mapping-submit");
+    await page.locator("#kpi-customers").waitFor(WAIT);
+    const cli = cliAnalyze([till], [
+      "--column", "customer=Käufer", "--column", "date=Wann", "--column", "amount=Summe", "--column", "product=Artikel",
+    ]).summary;
+    assert.equal(int(await page.textContent("#kpi-customers")), cli.customers);
+    assert.equal(int(await page.textContent("#kpi-orders")), cli.orders);
+    assert.equal(cli.orders, 3);
+    assert.equal(cli.revenue, 6.5);
+    assert.equal(await page.locator("#column-mapping").count(), 0);
+    // The columns used are shown, with a way to change them.
+    const notes = await page.textContent(".file-notes");
+    assert.match(notes, /customer = Käufer · date = Wann · amount = Summe · product = Artikel/);
+    assert.equal(await page.locator("#product-table tbody tr").count(), 2);
+  });
+
+  it("reads an Excel workbook and lets the merchant choose another sheet", async () => {
+    await page.setInputFiles("#file-input", WORKBOOK_FIXTURE);
+    await page.locator("#kpi-customers").waitFor(WAIT);
+    const cli = cliAnalyze([WORKBOOK_FIXTURE]).summary;
+    assert.equal(cli.customers, 3);
+    assert.equal(int(await page.textContent("#kpi-customers")), cli.customers);
+    assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.rows_read);
+    assert.equal(int(await page.textContent("[data-testid=rows-used]")), cli.rows_used);
+    assert.equal(await page.textContent("#kpi-revenue"), "€174.79");
+    await page.click("details.issues summary");
+    assert.match(await page.textContent("details.issues"), /orders_workbook\.xlsx, line 8, column "Amount": "#N\/A"/);
+    const sheet = page.locator(".sheet-select");
+    assert.equal(await sheet.inputValue(), "Orders");
+    await page.screenshot({ path: join(ARTIFACTS, "workbook.png"), fullPage: true });
+    // Reading the notes sheet instead: a clear message, and the same choice again.
+    await sheet.selectOption("Notes");
+    const alert = page.locator(".alert.error");
+    await alert.waitFor(WAIT);
+    assert.match(await alert.textContent(), /orders_workbook\.xlsx: the header row is not one we know/);
+  });
+
+  it("adds shopping behaviour from GA4 events to the customers", async () => {
+    const files = [SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE, GA4_FIXTURE];
+    await page.setInputFiles("#file-input", files);
+    await page.locator("#behaviour").waitFor(WAIT);
+    const cli = cliAnalyze(files);
+    assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.summary.rows_read);
+    assert.equal(int(await page.textContent("[data-testid=rows-used]")), cli.summary.rows_used);
+    assert.equal(cli.summary.behaviour.matched_customers, 2);
+    assert.equal(await page.textContent("#kpi-abandonment"), "75.0%");
+    assert.equal(int(await page.textContent("#kpi-matched")), cli.summary.behaviour.matched_customers);
+    const funnel = await page.textContent("#behaviour .funnel");
+    assert.match(funnel, /Item views\s*7/);
+    assert.match(funnel, /Purchases\s*1/);
+    await page.locator("#behaviour").screenshot({ path: join(ARTIFACTS, "behaviour.png") });
+    // The page's customers.csv carries the behaviour columns, byte for byte as the CLI writes them.
+    const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#download-csv")]);
+    const saved = join(scratch, "customers-ga4.csv");
+    await download.saveAs(saved);
+    assert.equal(readFileSync(saved, "utf8"), cli.csv);
+    assert.match(cli.csv, /ann@example\.com,.*,4,2,1,1,0\.500,2025-12-07/);
   });
 
   it("cancels a long analysis", async () => {

@@ -123,7 +123,7 @@ impl AppState {
                 columns_needed,
             } => {
                 self.progress.set(None);
-                self.columns_needed.set(columns_needed);
+                self.columns_needed.set(columns_needed.map(|c| *c));
                 self.phase.set(Phase::Failed(message));
             }
         }

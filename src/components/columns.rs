@@ -23,7 +23,7 @@ const ROLES: [(Role, &str, &str); 12] = [
     (Role::Currency, "Currency", "optional"),
     (Role::Product, "Product", "optional: for best sellers"),
     (Role::Category, "Category", "optional"),
-    (Role::Discount, "Discount", "optional: taken off price × quantity"),
+    (Role::Discount, "Discount", "optional: off price × quantity"),
     (Role::Country, "Country", "optional"),
 ];
 

@@ -64,9 +64,11 @@ pub fn DropZone() -> impl IntoView {
                 </button>
             </div>
             <p class="hint">
-                "Reads Shopify “Export orders” files, order tables from other systems "
-                "(a customer or email, a date and an amount, in any of several languages), "
-                "the Online Retail and CDNOW data sets: CSV, TSV or text, UTF-8 or UTF-16."
+                "Reads Shopify orders and customers exports, order tables from other systems "
+                "(a customer or email, a date and an amount, in any of several languages; "
+                "you choose the columns when the names do not say), the Online Retail and "
+                "CDNOW data sets, and Google Analytics 4 events (BigQuery JSON or CSV): "
+                "CSV, TSV or text in UTF-8 or UTF-16, and Excel workbooks (.xlsx)."
             </p>
             <Show when=move || !state.engine_ready.get()>
                 <p class="hint">"Starting the analysis engine…"</p>

@@ -49,7 +49,7 @@ pub fn QualityPanel() -> impl IntoView {
                         <tr>
                             <th scope="row">"Rows used"</th>
                             <td class="num" data-testid="rows-used">{format::int(s.rows_used)}</td>
-                            <td class="muted">"Order lines that count as purchases, and customer rows."</td>
+                            <td class="muted">"Order lines that count as purchases, customer rows and analytics events."</td>
                         </tr>
                         <tr>
                             <th scope="row">"Rows left out"</th>
@@ -126,7 +126,7 @@ fn FileNotes(files: Vec<FileReport>) -> impl IntoView {
                 }
             });
             view! {
-                <li><strong>{file.name.clone()}</strong>": " {sheet} " " {columns}</li>
+                <li><strong>{file.name.clone()}</strong>": " {sheet} " " {columns.map(|c| view! { "Columns: " {c} })}</li>
             }
         })
         .collect_view();

@@ -55,8 +55,9 @@ enum Command {
         sheet: Option<String>,
         /// Which column holds what, for order tables whose header is not
         /// recognised: ROLE=COLUMN, repeatable. Roles: customer, email, order,
-        /// date, amount, unit_price, quantity, currency. Applies to every input
-        /// whose header has all the columns named.
+        /// date, amount, unit_price, quantity, currency, product, category,
+        /// discount, country. Applies to every input whose header has all the
+        /// columns named.
         #[arg(long = "column", value_name = "ROLE=COLUMN", value_parser = parse_column)]
         columns: Vec<(String, String)>,
     },
@@ -102,8 +103,12 @@ fn column_map(pairs: &[(String, String)]) -> Result<Option<ColumnMap>> {
             "unit_price" | "price" => &mut map.unit_price,
             "quantity" => &mut map.quantity,
             "currency" => &mut map.currency,
+            "product" => &mut map.product,
+            "category" => &mut map.category,
+            "discount" => &mut map.discount,
+            "country" => &mut map.country,
             other => bail!(
-                "--column {other}=...: unknown role; use customer, email, order, date, amount, unit_price, quantity or currency"
+                "--column {other}=...: unknown role; use customer, email, order, date, amount, unit_price, quantity, currency, product, category, discount or country"
             ),
         };
         *slot = Some(column.clone());

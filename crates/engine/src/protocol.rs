@@ -76,7 +76,7 @@ pub enum Event {
         /// Set when a file's columns could not be told apart: the page asks
         /// the merchant which column holds what, and runs again.
         #[serde(default)]
-        columns_needed: Option<ColumnsNeeded>,
+        columns_needed: Option<Box<ColumnsNeeded>>,
     },
 }
 

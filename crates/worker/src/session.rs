@@ -128,7 +128,9 @@ impl Session {
                 Err(failure) => session.post(&Event::Failed {
                     message: failure.to_string(),
                     columns_needed: match &failure {
-                        Failure::Engine(Error::Ingest(error)) => error.columns_needed(),
+                        Failure::Engine(Error::Ingest(error)) => {
+                            error.columns_needed().map(Box::new)
+                        }
                         _ => None,
                     },
                 }),

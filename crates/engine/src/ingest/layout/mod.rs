@@ -198,6 +198,9 @@ fn decimal_mark(delimiter: Delimiter) -> DecimalMark {
 }
 
 /// What one data row contributes.
+// Returned by value for every row and taken apart at once: boxing the
+// common `Line` to shrink the rare variants would cost an allocation a row.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, PartialEq)]
 pub enum RowOutcome<'r> {
     /// A line of an order (an order id of `None` makes the row its own order).
