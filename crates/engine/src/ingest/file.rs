@@ -12,7 +12,7 @@ use super::orders::OrderBook;
 use super::quality::{self, DataQuality, Exclusion, FileReport, Rejection, RowIssue};
 use super::whitespace::WhitespaceTokenizer;
 use super::workbook::{Workbook, MAX_WORKBOOK_BYTES};
-use super::{FileOptions, Names};
+use super::{ColumnMap, FileOptions, Names};
 
 /// A file read to its end, its orders not yet judged.
 #[derive(Debug)]
@@ -344,6 +344,17 @@ impl FileParts<'_> {
             self.report.columns = detected.layout.columns().cloned();
             if self.report.columns.is_some() {
                 self.report.header = detected.header.clone();
+                // Columns the merchant chose are not second-guessed.
+                if self.options.columns.is_none() {
+                    for (role, columns) in ColumnMap::ambiguities(&detected.header) {
+                        quality.warnings.push(format!(
+                            "{}: several columns could hold the {role} ({}); \"{}\" was used. If that is wrong, choose another with \"Change columns\" (or --column on the command line).",
+                            self.report.name,
+                            columns.join(", "),
+                            columns[0]
+                        ));
+                    }
+                }
             }
             *self.header = detected.header;
             *self.layout = Some(detected.layout);

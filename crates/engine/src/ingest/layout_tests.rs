@@ -291,3 +291,46 @@ fn generic_tables_net_discounts_off_unit_prices_but_not_off_totals() {
         "price before the discount"
     );
 }
+
+#[test]
+fn an_unsure_guess_is_reported_and_a_chosen_map_is_not() {
+    let file = b"customer_id,date,shipped,amount,total\nA,2025-01-01,2025-01-03,10,12\n";
+    let got = ingest("export.csv", file);
+    assert_eq!(got.quality.warnings.len(), 1, "{:?}", got.quality.warnings);
+    assert!(got.quality.warnings[0].starts_with(
+        "export.csv: several columns could hold the amount (amount, total); \"amount\" was used."
+    ));
+    assert_eq!(got.customers.revenue, [10.0]);
+
+    let mut ingest = Ingest::new(None);
+    let columns = ColumnMap {
+        customer: Some("customer_id".into()),
+        date: Some("date".into()),
+        amount: Some("total".into()),
+        ..ColumnMap::default()
+    };
+    let options = FileOptions {
+        columns: Some(columns),
+        ..FileOptions::default()
+    };
+    ingest
+        .begin_file_with("export.csv", options)
+        .expect("begin");
+    ingest.push(file).expect("push");
+    let got = ingest.finish().expect("finish");
+    assert!(
+        got.quality.warnings.is_empty(),
+        "{:?}",
+        got.quality.warnings
+    );
+    assert_eq!(got.customers.revenue, [12.0]);
+    let report = &got.quality.files[0];
+    assert_eq!(
+        report.columns.as_ref().and_then(|c| c.amount.as_deref()),
+        Some("total")
+    );
+    assert_eq!(
+        report.header,
+        ["customer_id", "date", "shipped", "amount", "total"]
+    );
+}

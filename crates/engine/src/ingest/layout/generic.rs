@@ -117,6 +117,29 @@ impl ColumnMap {
         }
     }
 
+    /// The needed roles that more than one column of `header` could fill,
+    /// with the candidates (the first is the one guessed): what the merchant
+    /// should check.
+    pub fn ambiguities(header: &[String]) -> Vec<(&'static str, Vec<String>)> {
+        let folded: Vec<String> = header.iter().map(|h| fold_name(h)).collect();
+        let candidates = |names: &[&str]| -> Vec<String> {
+            // In synonym order, so the first is the one `guess` takes.
+            names
+                .iter()
+                .flat_map(|name| folded.iter().enumerate().filter(move |(_, h)| h == name))
+                .map(|(i, _)| header[i].clone())
+                .collect()
+        };
+        [
+            ("customer", candidates(CUSTOMER)),
+            ("order date", candidates(DATE)),
+            ("amount", candidates(AMOUNT)),
+        ]
+        .into_iter()
+        .filter(|(_, columns)| columns.len() > 1)
+        .collect()
+    }
+
     /// The roles an order table cannot do without that this map lacks.
     pub fn missing(&self) -> Vec<String> {
         let mut missing = Vec::new();
@@ -426,6 +449,24 @@ mod tests {
         assert!(detect(&["Handle", "Title"]).expect("ok").is_none());
         // A product list has a price but is no order table.
         assert!(detect(&["Handle", "Title", "Price"]).expect("ok").is_none());
+    }
+
+    #[test]
+    fn roles_that_several_columns_could_fill_are_named() {
+        let header = header(&["customer_id", "date", "created_at", "total", "amount"]);
+        let guess = ColumnMap::guess(&header);
+        assert_eq!(guess.date.as_deref(), Some("date"));
+        assert_eq!(guess.amount.as_deref(), Some("amount"));
+        assert_eq!(
+            ColumnMap::ambiguities(&header),
+            [
+                (
+                    "order date",
+                    vec!["date".to_string(), "created_at".to_string()]
+                ),
+                ("amount", vec!["amount".to_string(), "total".to_string()]),
+            ]
+        );
     }
 
     #[test]
