@@ -18,6 +18,7 @@ pub mod date;
 pub mod demo;
 pub mod export;
 pub mod ingest;
+pub mod models;
 pub mod pipeline;
 pub mod protocol;
 pub mod rfm;

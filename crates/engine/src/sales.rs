@@ -9,6 +9,8 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use crate::customers::Purchase;
+
 /// Interned text values, shared by every file of an analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Labels {
@@ -37,7 +39,7 @@ impl Labels {
 /// One product line of a counted purchase.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SoldItem {
-    /// Index of the purchase in `Sales::purchases`-order (see `Ingested`).
+    /// Index of the purchase in `Sales::purchases`.
     pub purchase: u32,
     pub customer: u32,
     pub product: u32,
@@ -57,9 +59,12 @@ impl SoldItem {
     }
 }
 
-/// The product lines of the counted purchases.
+/// The counted purchases and their product lines, customers numbered by
+/// their position in the customer table.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sales {
+    /// In file order; `SoldItem::purchase` indexes this.
+    pub purchases: Vec<Purchase>,
     pub items: Vec<SoldItem>,
     pub labels: Labels,
 }

@@ -123,13 +123,15 @@ pub struct CustomerTable {
 impl CustomerTable {
     /// Aggregates `purchases` per customer. Identities with neither a
     /// purchase nor a profile (all their orders excluded) are left out.
+    /// Also returns each identity's position in the table (`None` for those
+    /// left out), to renumber what refers to identities.
     pub fn build(
         identities: Identities,
         purchases: &[Purchase],
         mut profiles: FxHashMap<u32, Profile>,
         behaviour: FxHashMap<u32, Behaviour>,
         as_of: Date,
-    ) -> CustomerTable {
+    ) -> (CustomerTable, Vec<Option<u32>>) {
         let n = identities.len();
         let mut orders = vec![0u32; n];
         let mut revenue = vec![0.0f64; n];
@@ -167,6 +169,10 @@ impl CustomerTable {
             .filter(|&c| orders[c] > 0 || profiles.contains_key(&(c as u32)))
             .collect();
         keep.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
+        let mut position = vec![None; n];
+        for (at, &c) in keep.iter().enumerate() {
+            position[c] = Some(at as u32);
+        }
 
         let mut dense = Vec::with_capacity(profiles.len());
         let profile = keep
@@ -178,7 +184,7 @@ impl CustomerTable {
                 })
             })
             .collect();
-        CustomerTable {
+        let table = CustomerTable {
             id: keep.iter().map(|&c| std::mem::take(&mut ids[c])).collect(),
             email: keep.iter().map(|&c| emails[c].take()).collect(),
             orders: keep.iter().map(|&c| orders[c]).collect(),
@@ -197,7 +203,8 @@ impl CustomerTable {
             profile,
             profiles: dense,
             as_of,
-        }
+        };
+        (table, position)
     }
 
     /// Customer `i`'s shopping behaviour, if analytics events name them.
@@ -282,14 +289,15 @@ mod tests {
             Purchase::new(amy, day(1), 20.0),
             Purchase::new(amy, day(9), 30.0),
         ];
-        let _ = ghost;
-        let table = CustomerTable::build(
+        let (table, position) = CustomerTable::build(
             ids,
             &purchases,
             FxHashMap::default(),
             FxHashMap::default(),
             day(10),
         );
+        assert_eq!(position[ghost as usize], None, "left out");
+        assert_eq!(position[amy as usize], Some(0));
         assert_eq!(
             table.len(),
             2,
@@ -308,7 +316,7 @@ mod tests {
 
     #[test]
     fn empty_input_gives_an_empty_table() {
-        let table = CustomerTable::build(
+        let (table, _) = CustomerTable::build(
             Identities::default(),
             &[],
             FxHashMap::default(),
@@ -332,7 +340,9 @@ mod tests {
             },
         );
         let purchases = [Purchase::new(buyer, day(2), 5.0)];
-        let table = CustomerTable::build(ids, &purchases, profiles, FxHashMap::default(), day(3));
+        let (table, position) =
+            CustomerTable::build(ids, &purchases, profiles, FxHashMap::default(), day(3));
+        assert_eq!(position, [Some(1), Some(0)]);
         assert_eq!(table.len(), 2);
         assert_eq!(table.buyers(), 1);
         // "777" sorts before "b@x".

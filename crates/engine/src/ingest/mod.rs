@@ -383,13 +383,21 @@ impl Ingest {
         let revenue = purchases.iter().map(|p| p.amount).sum();
         let first_order = purchases.iter().map(|p| p.date).min();
         let last_order = purchases.iter().map(|p| p.date).max();
-        let customers = CustomerTable::build(
+        let (customers, position) = CustomerTable::build(
             names.identities,
             &purchases,
             names.profiles,
             behaviour,
             as_of.unwrap_or(Date::from_days(0)),
         );
+        // From here on purchases and items name customers by table position;
+        // every purchase's customer is in the table (it has a purchase).
+        for p in &mut purchases {
+            p.customer = position[p.customer as usize].unwrap_or(u32::MAX);
+        }
+        for item in &mut items {
+            item.customer = position[item.customer as usize].unwrap_or(u32::MAX);
+        }
         let behaviour = has_events.then(|| {
             let matched = customers.with_behaviour() as u64;
             if let Some(note) = unmatched_users_note(visitors.signed_in.len() as u64, matched) {
@@ -410,6 +418,7 @@ impl Ingest {
             },
             behaviour,
             sales: Sales {
+                purchases,
                 items,
                 labels: std::mem::take(&mut names.labels),
             },

@@ -1,0 +1,177 @@
+//! Maximum-likelihood fitting of positive parameters, with the recovery a
+//! merchant's data needs: several starting points, a derivative-free
+//! fallback when BFGS stalls, and a growing penaliser when the likelihood
+//! runs off towards a boundary. A fit that still fails says why in words.
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::optimize::{bfgs, nelder_mead, Minimum};
+
+/// Why a model could not be fitted, for the merchant.
+#[derive(Clone, Debug, Error, PartialEq, Serialize, Deserialize)]
+pub enum FitError {
+    #[error("there are no customers with purchases to learn from")]
+    NoData,
+    #[error("every customer has bought only once (or only on one day), so there is no repeat buying to learn from yet")]
+    NoRepeatPurchases,
+    #[error("the fit did not settle on a best set of parameters ({0}); the data may be too small or too irregular")]
+    NotConverged(String),
+}
+
+/// How a fit was reached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Bfgs,
+    NelderMead,
+}
+
+/// Fitted parameters with how they were found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fitted<T> {
+    pub params: T,
+    pub method: Method,
+    /// The penaliser that was in force (more than asked when the fit had to
+    /// be pulled back from a boundary).
+    pub penalizer: f64,
+    pub iterations: usize,
+}
+
+impl<T> Fitted<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Fitted<U> {
+        Fitted {
+            params: f(self.params),
+            method: self.method,
+            penalizer: self.penalizer,
+            iterations: self.iterations,
+        }
+    }
+}
+
+/// Minimises `objective(p, gradient)` (a mean negative log-likelihood and
+/// its gradient in p) over positive p, plus `penalizer`·Σp², trying each of
+/// `starts`. Returns the parameters as a vector.
+pub fn fit_positive<const N: usize>(
+    mut objective: impl FnMut(&[f64], &mut [f64]) -> f64,
+    starts: &[[f64; N]],
+    penalizer: f64,
+) -> Result<Fitted<Vec<f64>>, FitError> {
+    let mut last: Option<Minimum> = None;
+    // The asked-for penaliser first; larger ones only if the fit runs away.
+    for extra in [0.0, 1e-3, 1e-2, 1e-1] {
+        let lambda = penalizer + extra;
+        let mut in_log_space = |theta: &[f64], g: &mut [f64]| -> f64 {
+            let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+            let mut gp = vec![0.0; p.len()];
+            let value = objective(&p, &mut gp);
+            let penalty: f64 = p.iter().map(|v| v * v).sum::<f64>() * lambda;
+            for k in 0..p.len() {
+                g[k] = p[k] * (gp[k] + 2.0 * lambda * p[k]);
+            }
+            value + penalty
+        };
+        let mut best: Option<Minimum> = None;
+        for start in starts {
+            let theta: Vec<f64> = start.iter().map(|v| v.max(1e-12).ln()).collect();
+            let m = bfgs(&mut in_log_space, &theta, 1000);
+            if best.as_ref().is_none_or(|b| better(&m, b)) {
+                best = Some(m);
+            }
+        }
+        let Some(mut best) = best else {
+            return Err(FitError::NoData);
+        };
+        let mut method = Method::Bfgs;
+        if !best.converged && best.value.is_finite() {
+            let polished = nelder_mead(
+                |t| in_log_space(t, &mut vec![0.0; t.len()]),
+                &best.x,
+                0.3,
+                20_000,
+            );
+            if polished.converged && polished.value <= best.value + 1e-9 {
+                best = polished;
+                method = Method::NelderMead;
+            }
+        }
+        // A converged fit with a parameter at an extreme (a probability
+        // parameter in the millions) is a boundary, not a fit.
+        let sane = best.x.iter().all(|t| t.abs() < 25.0);
+        if best.converged && sane {
+            return Ok(Fitted {
+                params: best.x.iter().map(|t| t.exp()).collect(),
+                method,
+                penalizer: lambda,
+                iterations: best.iterations,
+            });
+        }
+        last = Some(best);
+    }
+    let detail = match last {
+        Some(m) if m.value.is_finite() => format!(
+            "stopped after {} steps at parameters {}",
+            m.iterations,
+            m.x.iter()
+                .map(|t| format!("{:.3}", t.exp()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => "the likelihood could not be evaluated".to_string(),
+    };
+    Err(FitError::NotConverged(detail))
+}
+
+/// Converged beats not converged; then the lower objective.
+fn better(a: &Minimum, b: &Minimum) -> bool {
+    match (a.converged, b.converged) {
+        (true, false) => true,
+        (false, true) => false,
+        _ => a.value < b.value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_a_positive_quadratic_bowl() {
+        // Minimum at p = (2, 0.5).
+        let f = |p: &[f64], g: &mut [f64]| {
+            g[0] = 2.0 * (p[0] - 2.0);
+            g[1] = 2.0 * (p[1] - 0.5);
+            (p[0] - 2.0).powi(2) + (p[1] - 0.5).powi(2)
+        };
+        let fitted = fit_positive(f, &[[1.0, 1.0]], 0.0).expect("fits");
+        assert!((fitted.params[0] - 2.0).abs() < 1e-6);
+        assert!((fitted.params[1] - 0.5).abs() < 1e-6);
+        assert_eq!(fitted.method, Method::Bfgs);
+        assert_eq!(fitted.penalizer, 0.0);
+    }
+
+    #[test]
+    fn a_runaway_parameter_is_pulled_back_by_the_penaliser() {
+        // Decreasing forever in p[0]: no finite maximum-likelihood point.
+        let f = |p: &[f64], g: &mut [f64]| {
+            g[0] = -1.0 / (1.0 + p[0]);
+            -(1.0 + p[0]).ln()
+        };
+        let fitted = fit_positive(f, &[[1.0]], 0.0).expect("a penalised fit");
+        assert!(fitted.penalizer > 0.0);
+        assert!(fitted.params[0].is_finite());
+    }
+
+    #[test]
+    fn nowhere_finite_is_an_error_in_words() {
+        let f = |_: &[f64], g: &mut [f64]| {
+            g.fill(f64::NAN);
+            f64::NAN
+        };
+        let error = fit_positive(f, &[[1.0]], 0.0).expect_err("no fit");
+        assert!(
+            error.to_string().contains("could not be evaluated"),
+            "{error}"
+        );
+    }
+}

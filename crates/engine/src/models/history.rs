@@ -1,0 +1,193 @@
+//! Purchase histories in the form the repeat-buying models take: per
+//! customer the number of repeat purchases x, the time of the last one t_x
+//! and the customer's age T (both from the first purchase), and the mean
+//! value of the repeat purchases.
+//!
+//! As in the published fits, purchases by one customer on one day are one
+//! transaction (their amounts add up). Customers with the same (x, t_x, T)
+//! have the same likelihood, so fitting works on the distinct triples with
+//! their counts: a million customers are a few thousand terms.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::customers::Purchase;
+use crate::date::Date;
+
+/// The unit of t_x and T.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeUnit {
+    Week,
+    Day,
+}
+
+impl TimeUnit {
+    /// Days in one unit.
+    pub fn days(self) -> f64 {
+        match self {
+            TimeUnit::Week => 7.0,
+            TimeUnit::Day => 1.0,
+        }
+    }
+}
+
+/// One customer's history up to the analysis date.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct History {
+    /// Repeat transactions: distinct purchase days after the first.
+    pub x: u32,
+    /// First to last transaction, in the unit.
+    pub t_x: f64,
+    /// First transaction to the analysis date, in the unit.
+    pub t: f64,
+    /// Mean value of the repeat transactions (0 without any).
+    pub repeat_value: f64,
+    /// Mean value of all transactions.
+    pub mean_value: f64,
+}
+
+/// Histories of `customers` customers from their purchases up to `as_of`
+/// (purchases after it are ignored); `None` for customers without any.
+pub fn histories(
+    purchases: &[Purchase],
+    customers: usize,
+    as_of: Date,
+    unit: TimeUnit,
+) -> Vec<Option<History>> {
+    let mut by_customer: Vec<Vec<(Date, f64)>> = vec![Vec::new(); customers];
+    for p in purchases.iter().filter(|p| p.date <= as_of) {
+        if let Some(list) = by_customer.get_mut(p.customer as usize) {
+            list.push((p.date, p.amount));
+        }
+    }
+    by_customer
+        .into_iter()
+        .map(|mut list| {
+            if list.is_empty() {
+                return None;
+            }
+            list.sort_by_key(|&(date, _)| date);
+            // Same-day purchases are one transaction.
+            let mut days: Vec<(Date, f64)> = Vec::with_capacity(list.len());
+            for (date, amount) in list {
+                match days.last_mut() {
+                    Some((day, total)) if *day == date => *total += amount,
+                    _ => days.push((date, amount)),
+                }
+            }
+            let first = days[0].0;
+            let last = days[days.len() - 1].0;
+            let x = (days.len() - 1) as u32;
+            let repeat_total: f64 = days[1..].iter().map(|&(_, a)| a).sum();
+            let total: f64 = days.iter().map(|&(_, a)| a).sum();
+            Some(History {
+                x,
+                t_x: f64::from(last.days_since(first)) / unit.days(),
+                t: f64::from(as_of.days_since(first)) / unit.days(),
+                repeat_value: if x > 0 {
+                    repeat_total / f64::from(x)
+                } else {
+                    0.0
+                },
+                mean_value: total / days.len() as f64,
+            })
+        })
+        .collect()
+}
+
+/// Distinct (x, t_x, T) triples with how many customers share each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grouped {
+    pub x: Vec<f64>,
+    pub t_x: Vec<f64>,
+    pub t: Vec<f64>,
+    pub weight: Vec<f64>,
+}
+
+impl Grouped {
+    /// Groups the histories (in a stable order: first appearance).
+    pub fn of<'a>(histories: impl IntoIterator<Item = &'a History>) -> Grouped {
+        let mut index: FxHashMap<(u32, u64, u64), usize> = FxHashMap::default();
+        let mut grouped = Grouped::default();
+        for h in histories {
+            let key = (h.x, h.t_x.to_bits(), h.t.to_bits());
+            match index.get(&key) {
+                Some(&i) => grouped.weight[i] += 1.0,
+                None => {
+                    index.insert(key, grouped.x.len());
+                    grouped.x.push(f64::from(h.x));
+                    grouped.t_x.push(h.t_x);
+                    grouped.t.push(h.t);
+                    grouped.weight.push(1.0);
+                }
+            }
+        }
+        grouped
+    }
+
+    /// Customers represented.
+    pub fn customers(&self) -> f64 {
+        self.weight.iter().sum()
+    }
+
+    /// Distinct triples.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> Date {
+        Date::parse_timestamp(text).expect("date")
+    }
+
+    #[test]
+    fn same_day_purchases_are_one_transaction() {
+        let purchases = [
+            Purchase::new(0, day("2025-01-01"), 10.0),
+            Purchase::new(0, day("2025-01-01"), 5.0),
+            Purchase::new(0, day("2025-01-15"), 20.0),
+            Purchase::new(0, day("2025-01-29"), 40.0),
+            Purchase::new(0, day("2025-03-01"), 99.0), // after the analysis date
+            Purchase::new(2, day("2025-01-20"), 7.0),
+        ];
+        let h = histories(&purchases, 3, day("2025-02-12"), TimeUnit::Week);
+        let first = h[0].expect("a buyer");
+        assert_eq!(first.x, 2);
+        assert_eq!((first.t_x, first.t), (4.0, 6.0));
+        assert_eq!(first.repeat_value, 30.0);
+        assert_eq!(first.mean_value, 25.0);
+        assert_eq!(h[1], None);
+        let once = h[2].expect("a buyer");
+        assert_eq!((once.x, once.t_x, once.repeat_value), (0, 0.0, 0.0));
+        assert_eq!(once.t, 23.0 / 7.0);
+    }
+
+    #[test]
+    fn equal_histories_are_grouped() {
+        let one = History {
+            x: 1,
+            t_x: 2.0,
+            t: 5.0,
+            repeat_value: 3.0,
+            mean_value: 3.0,
+        };
+        let other = History {
+            x: 0,
+            t_x: 0.0,
+            ..one
+        };
+        let grouped = Grouped::of(&[one, other, one]);
+        assert_eq!(grouped.len(), 2);
+        assert_eq!(grouped.weight, [2.0, 1.0]);
+        assert_eq!(grouped.customers(), 3.0);
+    }
+}

@@ -1,0 +1,14 @@
+//! Predictive models of repeat buying and spend, fitted on the merchant's
+//! own purchase history: BG/NBD for how often and how long customers keep
+//! buying, Gamma-Gamma for how much they spend, and from the two the
+//! per-customer scores (probability alive, expected purchases, CLV, next
+//! order, spend tier).
+
+pub mod bgnbd;
+#[cfg(test)]
+mod cdnow_tests;
+pub mod fit;
+pub mod gamma_gamma;
+pub mod history;
+mod optimize;
+pub mod special;
