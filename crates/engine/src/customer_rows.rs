@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::behaviour::Behaviour;
 use crate::date::Date;
+use crate::models::scores::Scores;
 use crate::pipeline::Analysis;
 use crate::rfm::RfmGroup;
 use crate::summary::cents;
@@ -30,6 +31,8 @@ pub struct CustomerRow {
     pub f: Option<u8>,
     pub m: Option<u8>,
     pub rfm_group: RfmGroup,
+    /// Predictions from the fitted models (empty for prospects).
+    pub scores: Scores,
     /// Country of the latest order that names one, as the file writes it.
     pub country: Option<String>,
     /// Share of orders with a discount (0–1); `None` for prospects.
@@ -56,13 +59,22 @@ pub enum CustomerColumn {
     F,
     M,
     RfmGroup,
+    PAlive,
+    ChurnProbability,
+    ExpectedPurchases30d,
+    ExpectedPurchases90d,
+    ExpectedPurchases365d,
+    PredictedClv12m,
+    ExpectedNextOrder,
+    PredictedSpendTier,
+    AvgDaysBetweenOrders,
     Country,
     DiscountShare,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 16] = [
+    pub const ALL: [CustomerColumn; 25] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -77,6 +89,15 @@ impl CustomerColumn {
         CustomerColumn::F,
         CustomerColumn::M,
         CustomerColumn::RfmGroup,
+        CustomerColumn::PAlive,
+        CustomerColumn::ChurnProbability,
+        CustomerColumn::ExpectedPurchases30d,
+        CustomerColumn::ExpectedPurchases90d,
+        CustomerColumn::ExpectedPurchases365d,
+        CustomerColumn::PredictedClv12m,
+        CustomerColumn::ExpectedNextOrder,
+        CustomerColumn::PredictedSpendTier,
+        CustomerColumn::AvgDaysBetweenOrders,
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
     ];
@@ -98,6 +119,15 @@ impl CustomerColumn {
             CustomerColumn::F => "f",
             CustomerColumn::M => "m",
             CustomerColumn::RfmGroup => "rfm_group",
+            CustomerColumn::PAlive => "p_alive",
+            CustomerColumn::ChurnProbability => "churn_probability",
+            CustomerColumn::ExpectedPurchases30d => "expected_purchases_30d",
+            CustomerColumn::ExpectedPurchases90d => "expected_purchases_90d",
+            CustomerColumn::ExpectedPurchases365d => "expected_purchases_365d",
+            CustomerColumn::PredictedClv12m => "predicted_clv_12m",
+            CustomerColumn::ExpectedNextOrder => "expected_next_order",
+            CustomerColumn::PredictedSpendTier => "predicted_spend_tier",
+            CustomerColumn::AvgDaysBetweenOrders => "avg_days_between_orders",
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
         }
@@ -155,6 +185,7 @@ impl Analysis {
             f: self.rfm.score_of(&self.rfm.f, i),
             m: self.rfm.score_of(&self.rfm.m, i),
             rfm_group: self.rfm.group[i],
+            scores: self.predictions.scores[i],
             country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
             discount_share: c.discount_share(i),
             behaviour: c.behaviour(i).copied(),
@@ -210,10 +241,7 @@ impl Analysis {
             CustomerColumn::LastOrder => c.last_order[a].cmp(&c.last_order[b]),
             CustomerColumn::RecencyDays => c.recency_days(a).cmp(&c.recency_days(b)),
             CustomerColumn::TenureDays => c.tenure_days(a).cmp(&c.tenure_days(b)),
-            CustomerColumn::Aov => match (c.aov(a), c.aov(b)) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (x, y) => x.is_some().cmp(&y.is_some()),
-            },
+            CustomerColumn::Aov => by_value(c.aov(a), c.aov(b)),
             CustomerColumn::R => self.rfm.r[a].cmp(&self.rfm.r[b]),
             CustomerColumn::F => self.rfm.f[a].cmp(&self.rfm.f[b]),
             CustomerColumn::M => self.rfm.m[a].cmp(&self.rfm.m[b]),
@@ -222,10 +250,43 @@ impl Analysis {
                 let name = |i: usize| c.country[i].map(|l| self.sales.labels.name(l));
                 name(a).cmp(&name(b))
             }
-            CustomerColumn::DiscountShare => match (c.discount_share(a), c.discount_share(b)) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (x, y) => x.is_some().cmp(&y.is_some()),
-            },
+            CustomerColumn::DiscountShare => by_value(c.discount_share(a), c.discount_share(b)),
+            CustomerColumn::PAlive => self.by_score(a, b, |s| s.p_alive),
+            CustomerColumn::ChurnProbability => self.by_score(a, b, |s| s.churn_probability()),
+            CustomerColumn::ExpectedPurchases30d => {
+                self.by_score(a, b, |s| s.expected_purchases_30d)
+            }
+            CustomerColumn::ExpectedPurchases90d => {
+                self.by_score(a, b, |s| s.expected_purchases_90d)
+            }
+            CustomerColumn::ExpectedPurchases365d => {
+                self.by_score(a, b, |s| s.expected_purchases_365d)
+            }
+            CustomerColumn::PredictedClv12m => self.by_score(a, b, |s| s.predicted_clv_12m),
+            CustomerColumn::AvgDaysBetweenOrders => {
+                self.by_score(a, b, |s| s.avg_days_between_orders)
+            }
+            CustomerColumn::ExpectedNextOrder => {
+                let s = &self.predictions.scores;
+                s[a].expected_next_order.cmp(&s[b].expected_next_order)
+            }
+            CustomerColumn::PredictedSpendTier => {
+                let s = &self.predictions.scores;
+                s[a].predicted_spend_tier.cmp(&s[b].predicted_spend_tier)
+            }
         }
+    }
+
+    fn by_score(&self, a: usize, b: usize, value: impl Fn(&Scores) -> Option<f64>) -> Ordering {
+        let s = &self.predictions.scores;
+        by_value(value(&s[a]), value(&s[b]))
+    }
+}
+
+/// Numbers in order; a missing value sorts below any number.
+fn by_value(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(x), Some(y)) => x.total_cmp(&y),
+        (x, y) => x.is_some().cmp(&y.is_some()),
     }
 }

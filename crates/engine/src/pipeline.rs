@@ -14,6 +14,7 @@ use crate::behaviour::BehaviourSummary;
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
+use crate::models::scores::Predictions;
 use crate::rfm::Rfm;
 use crate::sales::Sales;
 
@@ -90,6 +91,8 @@ pub struct Analysis {
     pub behaviour: Option<BehaviourSummary>,
     /// What the counted purchases sold.
     pub sales: Sales,
+    /// The fitted models and every customer's predictions.
+    pub predictions: Predictions,
 }
 
 impl Analysis {
@@ -103,6 +106,7 @@ impl Analysis {
             sales,
         } = ingested;
         let rfm = Rfm::score(&customers);
+        let predictions = Predictions::fit(&sales.purchases, &customers);
         Analysis {
             quality,
             customers,
@@ -110,6 +114,7 @@ impl Analysis {
             rfm,
             behaviour,
             sales,
+            predictions,
         }
     }
 }

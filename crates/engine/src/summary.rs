@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::behaviour::BehaviourSummary;
+use crate::models::scores::ModelSummary;
 use crate::sales::ProductSummary;
 
 /// Best sellers listed in the summary.
@@ -35,6 +36,8 @@ pub struct Summary {
     pub as_of: Option<Date>,
     /// Customers per group, every group included.
     pub rfm_groups: BTreeMap<RfmGroup, u64>,
+    /// The fitted purchase and spend models (the CLI contract's `models`).
+    pub models: ModelSummary,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
@@ -92,6 +95,7 @@ impl Summary {
             last_order: totals.last_order,
             as_of: totals.as_of,
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
+            models: analysis.predictions.summary.clone(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),

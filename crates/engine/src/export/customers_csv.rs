@@ -13,6 +13,11 @@ fn blank_or<T: ToString>(value: Option<T>) -> String {
     value.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// A number with `decimals` places, or an empty field.
+fn number(value: Option<f64>, decimals: usize) -> String {
+    value.map(|v| format!("{v:.decimals$}")).unwrap_or_default()
+}
+
 /// Columns added when analytics events were read.
 const BEHAVIOUR_COLUMNS: [&str; 6] = [
     "item_views",
@@ -33,6 +38,7 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
     write_record(out, &header)?;
     for i in 0..analysis.customers.len() {
         let row = analysis.customer_row(i);
+        let s = row.scores;
         let mut fields = vec![
             row.customer_id,
             row.email.unwrap_or_default(),
@@ -48,6 +54,15 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
             blank_or(row.f),
             blank_or(row.m),
             row.rfm_group.code().to_string(),
+            number(s.p_alive, 4),
+            number(s.churn_probability(), 4),
+            number(s.expected_purchases_30d, 4),
+            number(s.expected_purchases_90d, 4),
+            number(s.expected_purchases_365d, 4),
+            number(s.predicted_clv_12m, 2),
+            blank_or(s.expected_next_order),
+            blank_or(s.predicted_spend_tier.map(|t| t.code())),
+            number(s.avg_days_between_orders, 1),
             row.country.unwrap_or_default(),
             row.discount_share
                 .map(|d| format!("{d:.3}"))

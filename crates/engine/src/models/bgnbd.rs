@@ -105,18 +105,26 @@ impl BgNbd {
         value.is_finite().then_some(value)
     }
 
-    /// Mean time between purchases for a customer with `x` repeat purchases
-    /// over age `t`, while active: the posterior mean of 1/λ is
-    /// (α + T)/(r + x − 1); with too little data (r + x ≤ 1) the inverse of
-    /// the posterior mean rate, (α + T)/(r + x), stands in.
-    pub fn expected_gap(&self, x: f64, t: f64) -> f64 {
-        let shape = self.r + x;
-        let rate = self.alpha + t;
-        if shape > 1.0 {
-            rate / (shape - 1.0)
-        } else {
-            rate / shape
+    /// Probability of no purchase in the next `horizon` units:
+    /// P(dead) + P(alive) · E[e^(−λ·horizon) | history].
+    pub fn p_no_purchase(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
+        let alive = self.p_alive(x, t_x, t);
+        let none_while_alive = ((self.alpha + t) / (self.alpha + t + horizon)).powf(self.r + x);
+        (1.0 - alive) + alive * none_while_alive
+    }
+
+    /// The time by which the customer has more likely than not bought
+    /// again (the median wait for the next purchase): the horizon where
+    /// P(no purchase) falls to ½. `None` when that never happens, because
+    /// the customer is more likely gone than active.
+    pub fn median_time_to_next_purchase(&self, x: f64, t_x: f64, t: f64) -> Option<f64> {
+        let alive = self.p_alive(x, t_x, t);
+        if alive <= 0.5 {
+            return None;
         }
+        // alive · (1 − ((α+T)/(α+T+h))^(r+x)) = ½, solved for h.
+        let h = (self.alpha + t) * ((1.0 - 0.5 / alive).powf(-1.0 / (self.r + x)) - 1.0);
+        h.is_finite().then_some(h)
     }
 }
 
@@ -223,6 +231,30 @@ mod tests {
         assert!(close(e52, 25.75659, 1e-4), "{e52}");
         let alive = m.p_alive(26.0, 30.85714, 31.0);
         assert!(close(alive, 0.9688523, 1e-5), "{alive}");
+        // Published: P(X(39) = 0) = 0.5737864 for a new customer (x = t_x = T = 0),
+        // computed there from the rounded parameters (0.243, 4.414, ...).
+        let none = m.p_no_purchase(39.0, 0.0, 0.0, 0.0);
+        assert!(close(none, 0.5737864, 1e-3), "{none}");
+        let rounded = BgNbd {
+            r: 0.243,
+            alpha: 4.414,
+            a: 0.793,
+            b: 2.426,
+        };
+        let none = rounded.p_no_purchase(39.0, 0.0, 0.0, 0.0);
+        assert!(close(none, 0.5737864, 2e-5), "{none}");
+    }
+
+    #[test]
+    fn the_median_wait_is_where_a_purchase_becomes_likely() {
+        let m = PUBLISHED;
+        let h = m
+            .median_time_to_next_purchase(26.0, 30.85714, 31.0)
+            .expect("active");
+        assert!((m.p_no_purchase(h, 26.0, 30.85714, 31.0) - 0.5).abs() < 1e-9);
+        // Gone more likely than not: no next purchase is expected.
+        assert!(m.p_alive(1.0, 1.0, 78.0) < 0.5);
+        assert_eq!(m.median_time_to_next_purchase(1.0, 1.0, 78.0), None);
     }
 
     #[test]

@@ -11,4 +11,7 @@ pub mod fit;
 pub mod gamma_gamma;
 pub mod history;
 mod optimize;
+#[cfg(test)]
+mod recovery_tests;
+pub mod scores;
 pub mod special;

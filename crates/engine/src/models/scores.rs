@@ -1,0 +1,410 @@
+//! Per-customer predictions from the fitted models: probability alive,
+//! expected purchases over 30 / 90 / 365 days, 12-month CLV, the expected
+//! next order, the average gap between orders and the predicted spend tier.
+//!
+//! Customers with the same history share their predictions, so each
+//! distinct (x, t_x, T) is computed once.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use super::bgnbd::BgNbd;
+use super::fit::{FitError, Fitted, Method};
+use super::gamma_gamma::{GammaGamma, Spend};
+use super::history::{histories, Grouped, History, TimeUnit};
+use crate::customers::{CustomerTable, Purchase};
+use crate::date::Date;
+
+/// The time unit of the fits: weeks keep the parameters on the scale of the
+/// published fits whatever the store.
+pub const UNIT: TimeUnit = TimeUnit::Week;
+/// CLV horizon and discounting: 12 months at 1 % a month (about 12.7 % a
+/// year), stated in the output.
+pub const CLV_MONTHS: u32 = 12;
+pub const MONTHLY_DISCOUNT: f64 = 0.01;
+const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+/// Next orders further out than this are not forecast.
+const NEXT_ORDER_HORIZON_DAYS: f64 = 730.0;
+
+/// Shopify's predicted spend tier for the coming year.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SpendTier {
+    Low,
+    Medium,
+    High,
+}
+
+impl SpendTier {
+    pub fn code(self) -> &'static str {
+        match self {
+            SpendTier::Low => "LOW",
+            SpendTier::Medium => "MEDIUM",
+            SpendTier::High => "HIGH",
+        }
+    }
+}
+
+/// One customer's predictions; every field `None` for prospects and when
+/// the model behind it could not be fitted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Scores {
+    pub p_alive: Option<f64>,
+    pub expected_purchases_30d: Option<f64>,
+    pub expected_purchases_90d: Option<f64>,
+    pub expected_purchases_365d: Option<f64>,
+    /// Expected value of one future transaction (Gamma-Gamma).
+    pub expected_order_value: Option<f64>,
+    pub predicted_clv_12m: Option<f64>,
+    /// The day by which another order is more likely than not (the median
+    /// wait); `None` when the customer is more likely gone than active or
+    /// the day is over two years out.
+    pub expected_next_order: Option<Date>,
+    /// Observed: first to last purchase day over the repeat purchases.
+    pub avg_days_between_orders: Option<f64>,
+    pub predicted_spend_tier: Option<SpendTier>,
+}
+
+impl Scores {
+    pub fn churn_probability(&self) -> Option<f64> {
+        self.p_alive.map(|p| 1.0 - p)
+    }
+}
+
+/// A fit as `summary.json` reports it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitReport<T> {
+    /// The parameters; `None` when the fit failed.
+    #[serde(flatten)]
+    pub params: Option<T>,
+    pub log_likelihood: Option<f64>,
+    pub converged: bool,
+    pub method: Option<Method>,
+    pub penalizer: Option<f64>,
+    /// Why the fit failed, in words.
+    pub error: Option<String>,
+}
+
+impl<T> FitReport<T> {
+    fn of(result: &Result<Fitted<T>, FitError>, log_likelihood: impl FnOnce(&T) -> f64) -> Self
+    where
+        T: Clone,
+    {
+        match result {
+            Ok(fitted) => FitReport {
+                log_likelihood: Some(log_likelihood(&fitted.params)),
+                params: Some(fitted.params.clone()),
+                converged: true,
+                method: Some(fitted.method),
+                penalizer: Some(fitted.penalizer),
+                error: None,
+            },
+            Err(error) => FitReport {
+                params: None,
+                log_likelihood: None,
+                converged: false,
+                method: None,
+                penalizer: None,
+                error: Some(error.to_string()),
+            },
+        }
+    }
+}
+
+/// The BG/NBD report with its time unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BgNbdReport {
+    #[serde(flatten)]
+    pub fit: FitReport<BgNbd>,
+    pub time_unit: TimeUnit,
+    /// Customers (with at least one purchase) the fit learnt from.
+    pub customers: u64,
+}
+
+/// The Gamma-Gamma report with the check of its assumption.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GammaGammaReport {
+    #[serde(flatten)]
+    pub fit: FitReport<GammaGamma>,
+    /// Repeat buyers the fit learnt from.
+    pub customers: u64,
+    /// Correlation of purchase count and mean spend among repeat buyers;
+    /// the model assumes it is near 0.
+    pub frequency_spend_correlation: Option<f64>,
+}
+
+/// `models` in `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelSummary {
+    pub bgnbd: BgNbdReport,
+    pub gamma_gamma: GammaGammaReport,
+    pub clv_months: u32,
+    pub monthly_discount_rate: f64,
+}
+
+/// The fitted models and every customer's scores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Predictions {
+    pub summary: ModelSummary,
+    /// By customer table position.
+    pub scores: Vec<Scores>,
+    pub bgnbd: Option<BgNbd>,
+    pub gamma_gamma: Option<GammaGamma>,
+}
+
+impl Predictions {
+    /// Fits the models on `purchases` (customers by table position) as of
+    /// the table's analysis date and scores every customer.
+    pub fn fit(purchases: &[Purchase], customers: &CustomerTable) -> Predictions {
+        let as_of = customers.as_of;
+        let history = histories(purchases, customers.len(), as_of, UNIT);
+        let buyers: Vec<&History> = history.iter().flatten().collect();
+        let grouped = Grouped::of(buyers.iter().copied());
+        let bgnbd_fit = BgNbd::fit(&grouped, 0.0);
+        let spend = Spend {
+            x: buyers.iter().map(|h| f64::from(h.x)).collect(),
+            mean_value: buyers.iter().map(|h| h.repeat_value).collect(),
+        };
+        let repeat = Spend {
+            x: spend.x.iter().copied().filter(|&x| x > 0.0).collect(),
+            mean_value: spend
+                .x
+                .iter()
+                .zip(&spend.mean_value)
+                .filter(|(&x, _)| x > 0.0)
+                .map(|(_, &m)| m)
+                .collect(),
+        };
+        let gamma_gamma_fit = GammaGamma::fit(&repeat, 0.0);
+        let summary = ModelSummary {
+            bgnbd: BgNbdReport {
+                fit: FitReport::of(&bgnbd_fit, |m| m.log_likelihood(&grouped)),
+                time_unit: UNIT,
+                customers: buyers.len() as u64,
+            },
+            gamma_gamma: GammaGammaReport {
+                fit: FitReport::of(&gamma_gamma_fit, |g| g.log_likelihood(&repeat)),
+                customers: repeat.x.len() as u64,
+                frequency_spend_correlation: repeat.correlation(),
+            },
+            clv_months: CLV_MONTHS,
+            monthly_discount_rate: MONTHLY_DISCOUNT,
+        };
+        let bgnbd = bgnbd_fit.ok().map(|f| f.params);
+        let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
+        let mut scores = score_all(&history, bgnbd, gamma_gamma, as_of);
+        assign_spend_tiers(&mut scores);
+        Predictions {
+            summary,
+            scores,
+            bgnbd,
+            gamma_gamma,
+        }
+    }
+}
+
+/// Scores every customer, computing each distinct history once.
+fn score_all(
+    history: &[Option<History>],
+    bgnbd: Option<BgNbd>,
+    gamma_gamma: Option<GammaGamma>,
+    as_of: Date,
+) -> Vec<Scores> {
+    let mut cache: FxHashMap<(u32, u64, u64, u64), Scores> = FxHashMap::default();
+    history
+        .iter()
+        .map(|h| {
+            let Some(h) = h else {
+                return Scores::default();
+            };
+            let key = (
+                h.x,
+                h.t_x.to_bits(),
+                h.t.to_bits(),
+                h.repeat_value.to_bits(),
+            );
+            *cache
+                .entry(key)
+                .or_insert_with(|| score(h, bgnbd, gamma_gamma, as_of))
+        })
+        .collect()
+}
+
+fn score(
+    h: &History,
+    bgnbd: Option<BgNbd>,
+    gamma_gamma: Option<GammaGamma>,
+    as_of: Date,
+) -> Scores {
+    let x = f64::from(h.x);
+    let in_units = |days: f64| days / UNIT.days();
+    let avg_days_between_orders = (h.x > 0).then(|| h.t_x * UNIT.days() / x);
+    let expected_order_value = gamma_gamma.and_then(|g| g.expected_value(x, h.repeat_value));
+    let Some(m) = bgnbd else {
+        return Scores {
+            avg_days_between_orders,
+            expected_order_value,
+            ..Scores::default()
+        };
+    };
+    let expected = |days: f64| m.conditional_expected(in_units(days), x, h.t_x, h.t);
+    // Discounted expected purchases month by month over the CLV horizon.
+    let discounted_purchases = (1..=CLV_MONTHS).try_fold((0.0, 0.0), |(sum, before), k| {
+        let cumulative = expected(DAYS_PER_MONTH * f64::from(k))?;
+        let month = (cumulative - before).max(0.0);
+        Some((
+            sum + month / (1.0 + MONTHLY_DISCOUNT).powi(k as i32),
+            cumulative,
+        ))
+    });
+    // The day by which another order is more likely than not; none when
+    // the customer is more likely gone, or not within two years.
+    let next_order = m
+        .median_time_to_next_purchase(x, h.t_x, h.t)
+        .map(|units| units * UNIT.days())
+        .filter(|&days| days <= NEXT_ORDER_HORIZON_DAYS)
+        .map(|days| as_of.add_days(days.ceil().max(1.0) as i32));
+    Scores {
+        p_alive: Some(m.p_alive(x, h.t_x, h.t)),
+        expected_purchases_30d: expected(30.0),
+        expected_purchases_90d: expected(90.0),
+        expected_purchases_365d: expected(365.0),
+        expected_order_value,
+        predicted_clv_12m: discounted_purchases
+            .zip(expected_order_value)
+            .map(|((purchases, _), value)| purchases * value),
+        expected_next_order: next_order,
+        avg_days_between_orders,
+        predicted_spend_tier: None,
+    }
+}
+
+/// Shopify's definition: HIGH above the 70th percentile of predicted
+/// next-year spend, LOW below the 10th (predicted zero included), MEDIUM
+/// between. Spend here is expected purchases over 365 days × expected
+/// order value.
+fn assign_spend_tiers(scores: &mut [Scores]) {
+    let spend = |s: &Scores| {
+        s.expected_purchases_365d
+            .zip(s.expected_order_value)
+            .map(|(n, v)| n * v)
+    };
+    let mut values: Vec<f64> = scores.iter().filter_map(spend).collect();
+    if values.is_empty() {
+        return;
+    }
+    values.sort_by(f64::total_cmp);
+    // Nearest rank: the smallest value with at least q of customers at or below it.
+    let percentile = |q: f64| {
+        let rank = (q * values.len() as f64).ceil() as usize;
+        values[rank.clamp(1, values.len()) - 1]
+    };
+    let (low, high) = (percentile(0.10), percentile(0.70));
+    for s in scores.iter_mut() {
+        s.predicted_spend_tier = spend(s).map(|v| {
+            if v > high {
+                SpendTier::High
+            } else if v < low || v <= 0.0 {
+                SpendTier::Low
+            } else {
+                SpendTier::Medium
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CDNOW: BgNbd = BgNbd {
+        r: 0.242593,
+        alpha: 4.413532,
+        a: 0.792886,
+        b: 2.425752,
+    };
+
+    #[test]
+    fn clv_is_discounted_monthly_expected_purchases_times_expected_value() {
+        let gg = GammaGamma {
+            p: 6.25,
+            q: 3.74,
+            gamma: 15.44,
+        };
+        let h = History {
+            x: 2,
+            t_x: 30.43,
+            t: 38.86,
+            repeat_value: 22.35,
+            mean_value: 22.35,
+        };
+        let as_of = Date::from_ymd(1997, 9, 30).expect("valid");
+        let s = score(&h, Some(CDNOW), Some(gg), as_of);
+        // The same sum written out from the model's formulas.
+        let month = DAYS_PER_MONTH / 7.0;
+        let mut want = 0.0;
+        let mut before = 0.0;
+        for k in 1..=12 {
+            let cumulative = CDNOW
+                .conditional_expected(month * f64::from(k), 2.0, 30.43, 38.86)
+                .expect("settles");
+            want += (cumulative - before) / 1.01f64.powi(k);
+            before = cumulative;
+        }
+        let value = gg.expected_value(2.0, 22.35).expect("q > 1");
+        let clv = s.predicted_clv_12m.expect("both models");
+        assert!(
+            (clv - want * value).abs() < 1e-9,
+            "{clv} vs {}",
+            want * value
+        );
+        // Discounting makes 12-month CLV less than undiscounted expected spend.
+        assert!(clv < s.expected_purchases_365d.expect("fit") * value);
+        let p = s.p_alive.expect("fit");
+        assert!(p > 0.0 && p < 1.0);
+        assert_eq!(s.avg_days_between_orders, Some(30.43 * 7.0 / 2.0));
+        assert!(s.expected_next_order.expect("date") > as_of);
+    }
+
+    #[test]
+    fn expected_purchases_grow_with_the_horizon() {
+        let h = History {
+            x: 3,
+            t_x: 20.0,
+            t: 30.0,
+            repeat_value: 10.0,
+            mean_value: 10.0,
+        };
+        let s = score(&h, Some(CDNOW), None, Date::from_days(0));
+        let (a, b, c) = (
+            s.expected_purchases_30d.expect("fit"),
+            s.expected_purchases_90d.expect("fit"),
+            s.expected_purchases_365d.expect("fit"),
+        );
+        assert!(0.0 < a && a < b && b < c, "{a} {b} {c}");
+        assert_eq!(s.predicted_clv_12m, None, "no spend model, no CLV");
+    }
+
+    #[test]
+    fn spend_tiers_follow_the_percentiles() {
+        let mut scores: Vec<Scores> = (0..10)
+            .map(|i| Scores {
+                expected_purchases_365d: Some(f64::from(i)),
+                expected_order_value: Some(10.0),
+                ..Scores::default()
+            })
+            .chain([Scores::default()])
+            .collect();
+        assign_spend_tiers(&mut scores);
+        let tiers: Vec<Option<SpendTier>> = scores.iter().map(|s| s.predicted_spend_tier).collect();
+        assert_eq!(tiers[0], Some(SpendTier::Low), "predicted zero");
+        assert_eq!(tiers[1], Some(SpendTier::Medium));
+        assert_eq!(
+            tiers[6],
+            Some(SpendTier::Medium),
+            "the 70th percentile itself"
+        );
+        assert_eq!(tiers[7], Some(SpendTier::High), "the top 30 %");
+        assert_eq!(tiers[10], None, "a prospect");
+    }
+}
