@@ -4,6 +4,7 @@
 //! per-customer scores (probability alive, expected purchases, CLV, next
 //! order, spend tier).
 
+pub mod backtest;
 pub mod bgnbd;
 #[cfg(test)]
 mod cdnow_tests;
@@ -11,6 +12,7 @@ pub mod fit;
 pub mod gamma_gamma;
 pub mod history;
 mod optimize;
+pub mod rank;
 #[cfg(test)]
 mod recovery_tests;
 pub mod scores;
