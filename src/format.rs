@@ -3,15 +3,7 @@
 
 /// `1234567` → `1,234,567`.
 pub fn int(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
+    segmenter_engine::wording::thousands(n)
 }
 
 /// Money with two decimals and thousands separators, in the store's currency.

@@ -5,16 +5,17 @@ use crate::format;
 use crate::state::AppState;
 
 /// The columns shown, with their headings (all are in the CSV download).
-const COLUMNS: [(CustomerColumn, &str); 10] = [
+const COLUMNS: [(CustomerColumn, &str); 11] = [
     (CustomerColumn::CustomerId, "Customer"),
     (CustomerColumn::RfmGroup, "Segment"),
     (CustomerColumn::Orders, "Orders"),
     (CustomerColumn::Revenue, "Revenue"),
     (CustomerColumn::Aov, "Avg. order"),
-    (CustomerColumn::FirstOrder, "First order"),
     (CustomerColumn::LastOrder, "Last order"),
     (CustomerColumn::RecencyDays, "Days since"),
-    (CustomerColumn::TenureDays, "Customer for (days)"),
+    (CustomerColumn::PAlive, "Chance still active"),
+    (CustomerColumn::ExpectedNextOrder, "Next order by"),
+    (CustomerColumn::PredictedClv12m, "Value next 12 months"),
     (CustomerColumn::R, "R · F · M"),
 ];
 
@@ -147,6 +148,7 @@ fn numeric_class(column: CustomerColumn) -> &'static str {
 
 fn customer_row(row: CustomerRow, currency: Option<&str>) -> impl IntoView {
     let group = row.rfm_group;
+    let s = row.scores;
     let dash = || "–".to_string();
     let rfm = match (row.r, row.f, row.m) {
         (Some(r), Some(f), Some(m)) => format!("{r} · {f} · {m}"),
@@ -165,10 +167,11 @@ fn customer_row(row: CustomerRow, currency: Option<&str>) -> impl IntoView {
             <td class="num">{row.orders}</td>
             <td class="num">{format::money(row.revenue, currency)}</td>
             <td class="num">{row.aov.map_or_else(dash, |a| format::money(a, currency))}</td>
-            <td class="num">{row.first_order.map_or_else(dash, |d| d.to_string())}</td>
             <td class="num">{row.last_order.map_or_else(dash, |d| d.to_string())}</td>
             <td class="num">{row.recency_days.map_or_else(dash, |d| d.to_string())}</td>
-            <td class="num">{row.tenure_days.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{s.p_alive.map_or_else(dash, format::percent)}</td>
+            <td class="num">{s.expected_next_order.map_or_else(dash, |d| d.to_string())}</td>
+            <td class="num">{s.predicted_clv_12m.map_or_else(dash, |v| format::money(v, currency))}</td>
             <td class="num">{rfm}</td>
         </tr>
     }

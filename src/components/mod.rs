@@ -6,6 +6,7 @@ pub mod customers;
 pub mod drop_zone;
 pub mod header;
 pub mod overview;
+pub mod predictions;
 pub mod products;
 pub mod progress;
 pub mod quality;

@@ -24,6 +24,7 @@ pub mod protocol;
 pub mod rfm;
 pub mod sales;
 pub mod summary;
+pub mod wording;
 
 pub use date::Date;
 pub use pipeline::{analyze_bytes, analyze_readers, Analysis, Options};

@@ -257,10 +257,7 @@ impl DataQuality {
     }
 }
 
-/// `1 order`, `2 orders`: a count with its noun.
-pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+pub(crate) use crate::wording::count;
 
 /// Shortens a value for display in a message.
 pub(crate) fn shorten(value: &str) -> String {

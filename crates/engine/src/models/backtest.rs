@@ -14,6 +14,7 @@ use super::history::{histories, Grouped, History, TimeUnit};
 use super::rank::{auc, top_decile_lift};
 use crate::customers::Purchase;
 use crate::date::Date;
+use crate::wording::thousands;
 
 /// Histories shorter than this are not split for a backtest.
 pub const MIN_HISTORY_DAYS: i32 = 90;
@@ -105,7 +106,9 @@ pub fn backtest(
     let mut absolute_error = 0.0;
     for &(h, actual) in &buyers {
         let x = f64::from(h.x);
-        let p = model.conditional_expected(horizon, x, h.t_x, h.t).unwrap_or(0.0);
+        let p = model
+            .conditional_expected(horizon, x, h.t_x, h.t)
+            .unwrap_or(0.0);
         let slot = &mut sums[h.x.min(BUCKETS) as usize];
         slot.0 += 1;
         slot.1 += f64::from(actual);
@@ -204,8 +207,10 @@ fn verdict(
     };
     let direction = if error >= 0.0 { "over" } else { "under" };
     let mut text = format!(
-        "Fitted on the history before the last {holdout_days} days, the model expected {:.0} repeat purchases from {customers} customers in those days; {actual} happened ({:.0} % {direction}).",
-        predicted,
+        "Fitted on the history before the last {holdout_days} days, the model expected {} repeat purchases from {} customers in those days; {} happened ({:.0} % {direction}).",
+        thousands(predicted.round() as u64),
+        thousands(customers as u64),
+        thousands(actual),
         error.abs() * 100.0,
     );
     if let (Some(auc), Some(lift)) = (auc, lift) {
@@ -215,8 +220,12 @@ fn verdict(
     }
     text.push_str(match reliability {
         Reliability::Good => " Reliable for planning.",
-        Reliability::Fair => " Usable as a guide; check the largest decisions against recent trends.",
-        Reliability::Poor => " Not reliable on this store's data yet: use the rankings, not the numbers.",
+        Reliability::Fair => {
+            " Usable as a guide; check the largest decisions against recent trends."
+        }
+        Reliability::Poor => {
+            " Not reliable on this store's data yet: use the rankings, not the numbers."
+        }
     });
     (reliability, text)
 }
@@ -247,14 +256,24 @@ mod tests {
         // Published (models.md): actual holdout means and bin sizes exactly;
         // BG/NBD conditional expectations to the published 4 decimals'
         // neighbourhood (exact weeks, not the 2-decimal file).
-        let actual = [0.2367, 0.6970, 1.3925, 1.5600, 2.5323, 2.9474, 3.8621, 6.3594];
-        let predicted = [0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570];
+        let actual = [
+            0.2367, 0.6970, 1.3925, 1.5600, 2.5323, 2.9474, 3.8621, 6.3594,
+        ];
+        let predicted = [
+            0.2251, 0.5231, 1.0441, 1.5203, 2.1638, 2.6538, 3.5040, 6.1570,
+        ];
         let sizes = [1411, 439, 214, 100, 62, 38, 29, 64];
         assert_eq!(report.buckets.len(), 8);
         for (i, bucket) in report.buckets.iter().enumerate() {
             assert_eq!(bucket.customers, sizes[i], "bucket {i}");
-            assert!((bucket.actual_mean - actual[i]).abs() < 5e-5, "bucket {i}: {bucket:?}");
-            assert!((bucket.predicted_mean - predicted[i]).abs() < 2e-3, "bucket {i}: {bucket:?}");
+            assert!(
+                (bucket.actual_mean - actual[i]).abs() < 5e-5,
+                "bucket {i}: {bucket:?}"
+            );
+            assert!(
+                (bucket.predicted_mean - predicted[i]).abs() < 2e-3,
+                "bucket {i}: {bucket:?}"
+            );
         }
         assert_eq!(report.buckets[7].frequency, "7+");
         assert_eq!(report.actual_purchases, 1882);

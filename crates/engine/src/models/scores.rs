@@ -8,6 +8,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+use super::backtest::{backtest, default_calibration_end, Backtest};
 use super::bgnbd::BgNbd;
 use super::fit::{FitError, Fitted, Method};
 use super::gamma_gamma::{GammaGamma, Spend};
@@ -140,6 +141,21 @@ pub struct ModelSummary {
     pub gamma_gamma: GammaGammaReport,
     pub clv_months: u32,
     pub monthly_discount_rate: f64,
+    /// The check of the model against the store's own later purchases.
+    pub backtest: Option<Backtest>,
+    /// Why there is no backtest, when there is none.
+    pub backtest_skipped: Option<String>,
+    /// What limits how far the predictions can be trusted, and what would
+    /// make them more trustworthy.
+    pub warnings: Vec<String>,
+    /// Store-wide: expected purchases in the next 90 days, the next year's
+    /// discounted CLV over all customers, and customers more likely gone
+    /// than active.
+    pub expected_purchases_90d: f64,
+    pub predicted_clv_12m: f64,
+    pub likely_churned: u64,
+    /// Customers per predicted spend tier.
+    pub spend_tiers: Vec<(SpendTier, u64)>,
 }
 
 /// The fitted models and every customer's scores.
@@ -176,7 +192,35 @@ impl Predictions {
                 .collect(),
         };
         let gamma_gamma_fit = GammaGamma::fit(&repeat, 0.0);
-        let summary = ModelSummary {
+        let first_purchase = purchases
+            .iter()
+            .map(|p| p.date)
+            .filter(|&d| d <= as_of)
+            .min();
+        let (backtest, backtest_skipped) = match first_purchase {
+            None => (None, Some("there are no purchases".to_string())),
+            Some(first) => match default_calibration_end(first, as_of) {
+                None => (
+                    None,
+                    Some(format!(
+                        "the orders cover {} days; a backtest needs at least {} to hold some back",
+                        as_of.days_since(first),
+                        super::backtest::MIN_HISTORY_DAYS
+                    )),
+                ),
+                Some(end) => match backtest(purchases, customers.len(), end, as_of, UNIT) {
+                    Ok(report) => (Some(report), None),
+                    Err(why) => (None, Some(why)),
+                },
+            },
+        };
+        let warnings = reliability_warnings(
+            buyers.len(),
+            repeat.x.len(),
+            first_purchase.map(|f| as_of.days_since(f)),
+            repeat.correlation(),
+        );
+        let mut summary = ModelSummary {
             bgnbd: BgNbdReport {
                 fit: FitReport::of(&bgnbd_fit, |m| m.log_likelihood(&grouped)),
                 time_unit: UNIT,
@@ -189,11 +233,35 @@ impl Predictions {
             },
             clv_months: CLV_MONTHS,
             monthly_discount_rate: MONTHLY_DISCOUNT,
+            backtest,
+            backtest_skipped,
+            warnings,
+            expected_purchases_90d: 0.0,
+            predicted_clv_12m: 0.0,
+            likely_churned: 0,
+            spend_tiers: Vec::new(),
         };
         let bgnbd = bgnbd_fit.ok().map(|f| f.params);
         let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
         let mut scores = score_all(&history, bgnbd, gamma_gamma, as_of);
         assign_spend_tiers(&mut scores);
+        summary.expected_purchases_90d =
+            scores.iter().filter_map(|s| s.expected_purchases_90d).sum();
+        summary.predicted_clv_12m = scores.iter().filter_map(|s| s.predicted_clv_12m).sum();
+        summary.likely_churned = scores
+            .iter()
+            .filter(|s| s.p_alive.is_some_and(|p| p < 0.5))
+            .count() as u64;
+        summary.spend_tiers = [SpendTier::High, SpendTier::Medium, SpendTier::Low]
+            .into_iter()
+            .map(|tier| {
+                let n = scores
+                    .iter()
+                    .filter(|s| s.predicted_spend_tier == Some(tier))
+                    .count();
+                (tier, n as u64)
+            })
+            .collect();
         Predictions {
             summary,
             scores,
@@ -201,6 +269,37 @@ impl Predictions {
             gamma_gamma,
         }
     }
+}
+
+/// What limits trust in the predictions, each with what would help.
+fn reliability_warnings(
+    buyers: usize,
+    repeat_buyers: usize,
+    history_days: Option<i32>,
+    spend_correlation: Option<f64>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if buyers < 500 {
+        warnings.push(format!(
+            "The predictions rest on {buyers} customers. Below about 500 the scores of single customers are rough (store-wide totals hold up better); they firm up as customers accumulate."
+        ));
+    }
+    if let Some(days) = history_days.filter(|&d| d < 180) {
+        warnings.push(format!(
+            "The orders cover {days} days. Six months or more let the models see how often customers come back; add older orders if you have them."
+        ));
+    }
+    if repeat_buyers < 50 {
+        warnings.push(format!(
+            "Only {repeat_buyers} customers have bought on more than one day, so repeat buying and spend per order are learnt from few examples."
+        ));
+    }
+    if let Some(r) = spend_correlation.filter(|r| r.abs() > 0.3) {
+        warnings.push(format!(
+            "Among repeat buyers, order value and purchase count are correlated (r = {r:.2}); the spend model assumes they are not, so CLV may be off for the most frequent buyers."
+        ));
+    }
+    warnings
 }
 
 /// Scores every customer, computing each distinct history once.
