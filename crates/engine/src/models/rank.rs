@@ -65,7 +65,7 @@ mod tests {
     fn lift_of_the_top_tenth() {
         let score: Vec<f64> = (0..100).map(f64::from).collect();
         // The top 10 scores are all buyers; 20 buyers overall (rate 0.2).
-        let positive: Vec<bool> = (0..100).map(|i| i >= 90 || i < 10).collect();
+        let positive: Vec<bool> = (0..100).map(|i| !(10..90).contains(&i)).collect();
         assert_eq!(top_decile_lift(&score, &positive), Some(5.0));
         assert_eq!(top_decile_lift(&score[..10], &positive[..10]), None);
     }
