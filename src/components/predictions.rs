@@ -72,6 +72,12 @@ pub fn PredictionPanel() -> impl IntoView {
                     }.into_any(),
                 }}
                 <BacktestView models=models.clone()/>
+                {models.propensity.as_ref().map(|p| view! {
+                    <div class="backtest" id="propensity">
+                        <h3>{format!("Who buys in the next {} days", p.horizon_days)}</h3>
+                        <p>{p.verdict.clone()}</p>
+                    </div>
+                })}
                 {(!models.warnings.is_empty()).then(|| view! {
                     <ul class="warnings" id="model-warnings">
                         {models.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}

@@ -68,13 +68,14 @@ pub enum CustomerColumn {
     ExpectedNextOrder,
     PredictedSpendTier,
     AvgDaysBetweenOrders,
+    PurchasePropensity,
     Country,
     DiscountShare,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 25] = [
+    pub const ALL: [CustomerColumn; 26] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -98,6 +99,7 @@ impl CustomerColumn {
         CustomerColumn::ExpectedNextOrder,
         CustomerColumn::PredictedSpendTier,
         CustomerColumn::AvgDaysBetweenOrders,
+        CustomerColumn::PurchasePropensity,
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
     ];
@@ -128,6 +130,7 @@ impl CustomerColumn {
             CustomerColumn::ExpectedNextOrder => "expected_next_order",
             CustomerColumn::PredictedSpendTier => "predicted_spend_tier",
             CustomerColumn::AvgDaysBetweenOrders => "avg_days_between_orders",
+            CustomerColumn::PurchasePropensity => "purchase_propensity",
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
         }
@@ -266,6 +269,7 @@ impl Analysis {
             CustomerColumn::AvgDaysBetweenOrders => {
                 self.by_score(a, b, |s| s.avg_days_between_orders)
             }
+            CustomerColumn::PurchasePropensity => self.by_score(a, b, |s| s.purchase_propensity),
             CustomerColumn::ExpectedNextOrder => {
                 let s = &self.predictions.scores;
                 s[a].expected_next_order.cmp(&s[b].expected_next_order)

@@ -63,6 +63,7 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
             blank_or(s.expected_next_order),
             blank_or(s.predicted_spend_tier.map(|t| t.code())),
             number(s.avg_days_between_orders, 1),
+            number(s.purchase_propensity, 4),
             row.country.unwrap_or_default(),
             row.discount_share
                 .map(|d| format!("{d:.3}"))

@@ -12,6 +12,7 @@ pub mod fit;
 pub mod gamma_gamma;
 pub mod history;
 mod optimize;
+pub mod propensity;
 pub mod rank;
 #[cfg(test)]
 mod recovery_tests;

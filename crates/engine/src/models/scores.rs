@@ -13,6 +13,7 @@ use super::bgnbd::BgNbd;
 use super::fit::{FitError, Fitted, Method};
 use super::gamma_gamma::{GammaGamma, Spend};
 use super::history::{histories, Grouped, History, TimeUnit};
+use super::propensity::{propensity, PropensityReport};
 use crate::customers::{CustomerTable, Purchase};
 use crate::date::Date;
 
@@ -64,6 +65,8 @@ pub struct Scores {
     /// Observed: first to last purchase day over the repeat purchases.
     pub avg_days_between_orders: Option<f64>,
     pub predicted_spend_tier: Option<SpendTier>,
+    /// Probability of an order in the propensity horizon (see the report).
+    pub purchase_propensity: Option<f64>,
 }
 
 impl Scores {
@@ -156,6 +159,9 @@ pub struct ModelSummary {
     pub likely_churned: u64,
     /// Customers per predicted spend tier.
     pub spend_tiers: Vec<(SpendTier, u64)>,
+    /// Who buys in the next N days: the regression against BG/NBD.
+    pub propensity: Option<PropensityReport>,
+    pub propensity_skipped: Option<String>,
 }
 
 /// The fitted models and every customer's scores.
@@ -240,11 +246,22 @@ impl Predictions {
             predicted_clv_12m: 0.0,
             likely_churned: 0,
             spend_tiers: Vec::new(),
+            propensity: None,
+            propensity_skipped: None,
         };
         let bgnbd = bgnbd_fit.ok().map(|f| f.params);
         let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
         let mut scores = score_all(&history, bgnbd, gamma_gamma, as_of);
         assign_spend_tiers(&mut scores);
+        match propensity(purchases, customers.len(), as_of) {
+            Ok(found) => {
+                for (s, p) in scores.iter_mut().zip(found.scores) {
+                    s.purchase_propensity = p;
+                }
+                summary.propensity = Some(found.report);
+            }
+            Err(why) => summary.propensity_skipped = Some(why),
+        }
         summary.expected_purchases_90d =
             scores.iter().filter_map(|s| s.expected_purchases_90d).sum();
         summary.predicted_clv_12m = scores.iter().filter_map(|s| s.predicted_clv_12m).sum();
@@ -375,6 +392,7 @@ fn score(
         expected_next_order: next_order,
         avg_days_between_orders,
         predicted_spend_tier: None,
+        purchase_propensity: None,
     }
 }
 
