@@ -9,9 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bgnbd::BgNbd;
 use super::history::{histories, Grouped, History, TimeUnit};
 use super::rank::{auc, top_decile_lift};
+use super::repeat::{ModelKind, RepeatModel};
 use crate::customers::Purchase;
 use crate::date::Date;
 use crate::wording::thousands;
@@ -64,7 +64,7 @@ pub struct Backtest {
     pub reliability: Reliability,
     pub verdict: String,
     /// The calibration-period fit.
-    pub model: BgNbd,
+    pub model: RepeatModel,
 }
 
 /// The automatic split: half the history (at most a year) held out. `None`
@@ -77,14 +77,15 @@ pub fn default_calibration_end(first_purchase: Date, as_of: Date) -> Option<Date
     Some(as_of.add_days(-(span / 2).min(MAX_HOLDOUT_DAYS)))
 }
 
-/// Fits BG/NBD on the purchases up to `calibration_end` and checks its
-/// predictions against the purchases after it, up to `as_of`.
+/// Fits a model of `kind` on the purchases up to `calibration_end` and
+/// checks its predictions against the purchases after it, up to `as_of`.
 pub fn backtest(
     purchases: &[Purchase],
     customers: usize,
     calibration_end: Date,
     as_of: Date,
     unit: TimeUnit,
+    kind: ModelKind,
 ) -> Result<Backtest, String> {
     let calibration = histories(purchases, customers, calibration_end, unit);
     let holdout = holdout_purchases(purchases, customers, calibration_end, as_of);
@@ -96,7 +97,7 @@ pub fn backtest(
     if buyers.is_empty() {
         return Err("no customer bought before the calibration date".to_string());
     }
-    let model = BgNbd::fit(&Grouped::of(buyers.iter().map(|(h, _)| *h)), 0.0)
+    let model = RepeatModel::fit(kind, &Grouped::of(buyers.iter().map(|(h, _)| *h)))
         .map_err(|e| e.to_string())?
         .params;
     let horizon = f64::from(as_of.days_since(calibration_end)) / unit.days();
@@ -138,6 +139,7 @@ pub fn backtest(
     let lift = top_decile_lift(&predicted, &bought);
     let holdout_days = as_of.days_since(calibration_end);
     let (reliability, verdict) = verdict(
+        kind,
         predicted_purchases,
         actual_purchases,
         auc,
@@ -182,6 +184,7 @@ fn holdout_purchases(purchases: &[Purchase], customers: usize, from: Date, to: D
 /// The verdict: totals within 15 % and a ranking with AUC ≥ 0.7 is good;
 /// within 30 % or AUC ≥ 0.65 fair; otherwise poor.
 fn verdict(
+    kind: ModelKind,
     predicted: f64,
     actual: u64,
     auc: Option<f64>,
@@ -207,7 +210,8 @@ fn verdict(
     };
     let direction = if error >= 0.0 { "over" } else { "under" };
     let mut text = format!(
-        "Fitted on the history before the last {holdout_days} days, the model expected {} repeat purchases from {} customers in those days; {} happened ({:.0} % {direction}).",
+        "Fitted on the history before the last {holdout_days} days, {} expected {} repeat purchases from {} customers in those days; {} happened ({:.0} % {direction}).",
+        kind.name(),
         thousands(predicted.round() as u64),
         thousands(customers as u64),
         thousands(actual),
@@ -251,6 +255,7 @@ mod tests {
             calibration_end,
             as_of,
             TimeUnit::Week,
+            ModelKind::Bgnbd,
         )
         .expect("runs");
         // Published (models.md): actual holdout means and bin sizes exactly;

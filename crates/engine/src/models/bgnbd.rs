@@ -112,20 +112,6 @@ impl BgNbd {
         let none_while_alive = ((self.alpha + t) / (self.alpha + t + horizon)).powf(self.r + x);
         (1.0 - alive) + alive * none_while_alive
     }
-
-    /// The time by which the customer has more likely than not bought
-    /// again (the median wait for the next purchase): the horizon where
-    /// P(no purchase) falls to ½. `None` when that never happens, because
-    /// the customer is more likely gone than active.
-    pub fn median_time_to_next_purchase(&self, x: f64, t_x: f64, t: f64) -> Option<f64> {
-        let alive = self.p_alive(x, t_x, t);
-        if alive <= 0.5 {
-            return None;
-        }
-        // alive · (1 − ((α+T)/(α+T+h))^(r+x)) = ½, solved for h.
-        let h = (self.alpha + t) * ((1.0 - 0.5 / alive).powf(-1.0 / (self.r + x)) - 1.0);
-        h.is_finite().then_some(h)
-    }
 }
 
 /// The conditional expectation divides by a − 1; a = 1 exactly is a
@@ -243,18 +229,6 @@ mod tests {
         };
         let none = rounded.p_no_purchase(39.0, 0.0, 0.0, 0.0);
         assert!(close(none, 0.5737864, 2e-5), "{none}");
-    }
-
-    #[test]
-    fn the_median_wait_is_where_a_purchase_becomes_likely() {
-        let m = PUBLISHED;
-        let h = m
-            .median_time_to_next_purchase(26.0, 30.85714, 31.0)
-            .expect("active");
-        assert!((m.p_no_purchase(h, 26.0, 30.85714, 31.0) - 0.5).abs() < 1e-9);
-        // Gone more likely than not: no next purchase is expected.
-        assert!(m.p_alive(1.0, 1.0, 78.0) < 0.5);
-        assert_eq!(m.median_time_to_next_purchase(1.0, 1.0, 78.0), None);
     }
 
     #[test]

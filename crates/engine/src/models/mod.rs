@@ -11,10 +11,12 @@ mod cdnow_tests;
 pub mod fit;
 pub mod gamma_gamma;
 pub mod history;
+pub mod mbgnbd;
 mod optimize;
 pub mod propensity;
 pub mod rank;
 #[cfg(test)]
 mod recovery_tests;
+pub mod repeat;
 pub mod scores;
 pub mod special;

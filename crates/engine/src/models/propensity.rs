@@ -2,7 +2,7 @@
 //! logistic regression on what each customer's history looked like at a
 //! cut date, trained and tested on two successive time windows so that it
 //! never sees the future it is judged on, and compared honestly with the
-//! BG/NBD ranking on the same test window.
+//! repeat-buying model's ranking (BG/NBD or MBG/NBD) on the same window.
 //!
 //! Windows (N days each): features at `as_of − 2N` with labels from the
 //! next N days train the model; features at `as_of − N` with labels from
@@ -11,9 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bgnbd::BgNbd;
 use super::history::{histories, Grouped, TimeUnit};
 use super::rank::{auc, top_decile_lift};
+use super::repeat::{ModelKind, RepeatModel};
 use crate::customers::Purchase;
 use crate::date::Date;
 
@@ -38,7 +38,7 @@ const K: usize = FEATURES.len();
 #[serde(rename_all = "snake_case")]
 pub enum Winner {
     LogisticRegression,
-    BgNbd,
+    RepeatModel,
 }
 
 /// The honest comparison, for `summary.json` and the page.
@@ -51,10 +51,12 @@ pub struct PropensityReport {
     pub test_customers: u64,
     /// Share of test customers who bought in the test window.
     pub test_base_rate: f64,
+    /// The repeat-buying model compared against.
+    pub repeat_model: ModelKind,
     pub logistic_auc: Option<f64>,
-    pub bgnbd_auc: Option<f64>,
+    pub repeat_model_auc: Option<f64>,
     pub logistic_lift: Option<f64>,
-    pub bgnbd_lift: Option<f64>,
+    pub repeat_model_lift: Option<f64>,
     pub winner: Winner,
     pub verdict: String,
     /// Standardised coefficients of the deployed regression, by feature.
@@ -74,6 +76,7 @@ pub fn propensity(
     purchases: &[Purchase],
     customers: usize,
     as_of: Date,
+    kind: ModelKind,
 ) -> Result<Propensity, String> {
     let first = purchases
         .iter()
@@ -116,14 +119,14 @@ pub fn propensity(
     let model = Logistic::fit(&train_rows, &train_labels);
     let logistic_scores: Vec<f64> = test_rows.iter().map(|f| model.predict(f)).collect();
 
-    // BG/NBD fitted on the history up to the test cut, scored as the
-    // probability of at least one purchase in the horizon.
+    // The repeat-buying model fitted on the history up to the test cut,
+    // scored as the probability of at least one purchase in the horizon.
     let unit = TimeUnit::Week;
     let calibration = histories(purchases, customers, test_cut, unit);
-    let bgnbd = BgNbd::fit(&Grouped::of(calibration.iter().flatten()), 0.0)
+    let repeat = RepeatModel::fit(kind, &Grouped::of(calibration.iter().flatten()))
         .ok()
         .map(|f| f.params);
-    let bgnbd_scores: Option<Vec<f64>> = bgnbd.map(|m| {
+    let repeat_scores: Option<Vec<f64>> = repeat.map(|m| {
         calibration
             .iter()
             .flatten()
@@ -134,20 +137,20 @@ pub fn propensity(
     });
 
     let logistic_auc = auc(&logistic_scores, &test_labels);
-    let bgnbd_auc = bgnbd_scores.as_ref().and_then(|s| auc(s, &test_labels));
+    let repeat_auc = repeat_scores.as_ref().and_then(|s| auc(s, &test_labels));
     let logistic_lift = top_decile_lift(&logistic_scores, &test_labels);
-    let bgnbd_lift = bgnbd_scores
+    let repeat_lift = repeat_scores
         .as_ref()
         .and_then(|s| top_decile_lift(s, &test_labels));
-    // Ties go to BG/NBD: the simpler story wins unless beaten.
-    let winner = match (logistic_auc, bgnbd_auc) {
+    // Ties go to the repeat-buying model: the simpler story wins unless beaten.
+    let winner = match (logistic_auc, repeat_auc) {
         (Some(l), Some(b)) if l > b + 0.005 => Winner::LogisticRegression,
         (Some(_), None) => Winner::LogisticRegression,
-        _ => Winner::BgNbd,
+        _ => Winner::RepeatModel,
     };
     let base_rate =
         test_labels.iter().filter(|&&b| b).count() as f64 / test_labels.len().max(1) as f64;
-    let verdict = verdict(horizon, logistic_auc, bgnbd_auc, winner, base_rate);
+    let verdict = verdict(horizon, logistic_auc, repeat_auc, winner, base_rate, kind);
 
     // The deployed model: refitted on the latest window, applied to today.
     let deployed = Logistic::fit(&test_rows, &test_labels);
@@ -157,9 +160,9 @@ pub fn propensity(
             .iter()
             .map(|f| f.map(|f| deployed.predict(&f)))
             .collect(),
-        Winner::BgNbd => {
+        Winner::RepeatModel => {
             let current = histories(purchases, customers, as_of, unit);
-            let latest = BgNbd::fit(&Grouped::of(current.iter().flatten()), 0.0)
+            let latest = RepeatModel::fit(kind, &Grouped::of(current.iter().flatten()))
                 .ok()
                 .map(|f| f.params);
             current
@@ -186,10 +189,11 @@ pub fn propensity(
             train_customers: train_rows.len() as u64,
             test_customers: test_rows.len() as u64,
             test_base_rate: base_rate,
+            repeat_model: kind,
             logistic_auc,
-            bgnbd_auc,
+            repeat_model_auc: repeat_auc,
             logistic_lift,
-            bgnbd_lift,
+            repeat_model_lift: repeat_lift,
             winner,
             verdict,
             coefficients: FEATURES
@@ -205,23 +209,27 @@ pub fn propensity(
 fn verdict(
     horizon: i32,
     logistic: Option<f64>,
-    bgnbd: Option<f64>,
+    repeat: Option<f64>,
     winner: Winner,
     base: f64,
+    kind: ModelKind,
 ) -> String {
     let show = |v: Option<f64>| v.map_or_else(|| "n/a".to_string(), |v| format!("{v:.2}"));
+    let name = kind.name();
     let which = match winner {
         Winner::LogisticRegression => {
-            "the regression on order history ranks better, so it gives the scores"
+            "the regression on order history ranks better, so it gives the scores".to_string()
         }
-        Winner::BgNbd => "the regression does not beat BG/NBD, so BG/NBD gives the scores",
+        Winner::RepeatModel => {
+            format!("the regression does not beat {name}, so {name} gives the scores")
+        }
     };
     format!(
         "Who buys in the next {horizon} days: tested on the last {horizon} days ({:.0} % of customers bought), \
-         a regression trained on the window before scored AUC {} against BG/NBD's {}; {which}.",
+         a regression trained on the window before scored AUC {} against {name}'s {}; {which}.",
         base * 100.0,
         show(logistic),
-        show(bgnbd),
+        show(repeat),
     )
 }
 
@@ -441,7 +449,8 @@ mod tests {
             Purchase::new(0, day, 5.0),
             Purchase::new(0, day.add_days(20), 5.0),
         ];
-        let error = propensity(&purchases, 1, day.add_days(30)).expect_err("too short");
+        let error =
+            propensity(&purchases, 1, day.add_days(30), ModelKind::Bgnbd).expect_err("too short");
         assert!(error.contains("the orders cover 30 days"), "{error}");
     }
 }
@@ -460,15 +469,24 @@ mod cdnow {
             .expect("push");
         let got = ingest.finish().expect("finish");
         let as_of = got.customers.as_of;
-        let found = propensity(&got.sales.purchases, got.customers.len(), as_of).expect("runs");
+        let found = propensity(
+            &got.sales.purchases,
+            got.customers.len(),
+            as_of,
+            ModelKind::Bgnbd,
+        )
+        .expect("runs");
         let r = &found.report;
         assert_eq!(r.horizon_days, 90);
         assert_eq!(r.test_cut, as_of.add_days(-90));
-        let (l, b) = (r.logistic_auc.expect("auc"), r.bgnbd_auc.expect("auc"));
+        let (l, b) = (
+            r.logistic_auc.expect("auc"),
+            r.repeat_model_auc.expect("auc"),
+        );
         assert!(l > 0.6 && b > 0.6, "{r:?}");
         match r.winner {
             Winner::LogisticRegression => assert!(l > b),
-            Winner::BgNbd => assert!(b + 0.005 >= l),
+            Winner::RepeatModel => assert!(b + 0.005 >= l),
         }
         assert_eq!(found.scores.len(), got.customers.len());
         assert!(found
