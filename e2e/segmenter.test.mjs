@@ -152,7 +152,7 @@ describe("segmenter page", () => {
     const csv = readFileSync(saved, "utf8");
     assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
     // Prospects are rows too, with empty order fields.
-    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,\n/);
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,\n/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {

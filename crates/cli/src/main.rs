@@ -60,6 +60,9 @@ enum Command {
         /// columns named.
         #[arg(long = "column", value_name = "ROLE=COLUMN", value_parser = parse_column)]
         columns: Vec<(String, String)>,
+        /// Add how long each stage took to summary.json (`timings`).
+        #[arg(long)]
+        timings: bool,
     },
     /// Write the built-in demo store as a Shopify orders export.
     Demo {
@@ -146,6 +149,7 @@ fn run(cli: Cli) -> Result<()> {
             seed: _,
             sheet,
             columns,
+            timings,
         } => {
             if !segments.is_empty() {
                 bail!("--segment is not available yet in this version");
@@ -157,7 +161,7 @@ fn run(cli: Cli) -> Result<()> {
                 sheet,
                 columns: column_map(&columns)?,
             };
-            analyze(&files, &out, &Options { as_of }, &file_options)
+            analyze(&files, &out, &Options { as_of }, &file_options, timings)
         }
         Command::Demo {
             out,
@@ -180,6 +184,7 @@ fn analyze(
     out: &Path,
     options: &Options,
     file_options: &FileOptions,
+    timings: bool,
 ) -> Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
     for path in files {
@@ -193,6 +198,9 @@ fn analyze(
         });
     }
     let mut sink = StderrProgress::new();
+    if timings {
+        sink.clock = Some(std::time::Instant::now());
+    }
     let analysis = match pipeline::analyze_readers(inputs, options, &mut sink) {
         Ok(analysis) => analysis,
         Err(pipeline::Error::Ingest(error)) if error.columns_needed().is_some() => {
@@ -254,6 +262,8 @@ fn write_file(path: &Path, write: impl FnOnce(&mut BufWriter<File>) -> Result<()
 struct StderrProgress {
     enabled: bool,
     drawn: bool,
+    /// Set with `--timings`: stage timings go into summary.json.
+    clock: Option<std::time::Instant>,
 }
 
 impl StderrProgress {
@@ -261,6 +271,7 @@ impl StderrProgress {
         StderrProgress {
             enabled: std::io::stderr().is_terminal(),
             drawn: false,
+            clock: None,
         }
     }
 
@@ -273,6 +284,11 @@ impl StderrProgress {
 }
 
 impl Sink for StderrProgress {
+    fn now_ms(&mut self) -> Option<f64> {
+        self.clock
+            .map(|start| start.elapsed().as_secs_f64() * 1000.0)
+    }
+
     fn progress(&mut self, p: &Progress) -> bool {
         if self.enabled {
             let percent = p

@@ -65,6 +65,10 @@ pub enum CustomerColumn {
     ExpectedPurchases90d,
     ExpectedPurchases365d,
     PredictedClv12m,
+    Purchases365dLow,
+    Purchases365dHigh,
+    PredictedClv12mLow,
+    PredictedClv12mHigh,
     ExpectedNextOrder,
     PredictedSpendTier,
     AvgDaysBetweenOrders,
@@ -75,7 +79,7 @@ pub enum CustomerColumn {
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 26] = [
+    pub const ALL: [CustomerColumn; 30] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -96,6 +100,10 @@ impl CustomerColumn {
         CustomerColumn::ExpectedPurchases90d,
         CustomerColumn::ExpectedPurchases365d,
         CustomerColumn::PredictedClv12m,
+        CustomerColumn::Purchases365dLow,
+        CustomerColumn::Purchases365dHigh,
+        CustomerColumn::PredictedClv12mLow,
+        CustomerColumn::PredictedClv12mHigh,
         CustomerColumn::ExpectedNextOrder,
         CustomerColumn::PredictedSpendTier,
         CustomerColumn::AvgDaysBetweenOrders,
@@ -127,6 +135,10 @@ impl CustomerColumn {
             CustomerColumn::ExpectedPurchases90d => "expected_purchases_90d",
             CustomerColumn::ExpectedPurchases365d => "expected_purchases_365d",
             CustomerColumn::PredictedClv12m => "predicted_clv_12m",
+            CustomerColumn::Purchases365dLow => "purchases_365d_low",
+            CustomerColumn::Purchases365dHigh => "purchases_365d_high",
+            CustomerColumn::PredictedClv12mLow => "predicted_clv_12m_low",
+            CustomerColumn::PredictedClv12mHigh => "predicted_clv_12m_high",
             CustomerColumn::ExpectedNextOrder => "expected_next_order",
             CustomerColumn::PredictedSpendTier => "predicted_spend_tier",
             CustomerColumn::AvgDaysBetweenOrders => "avg_days_between_orders",
@@ -266,6 +278,12 @@ impl Analysis {
                 self.by_score(a, b, |s| s.expected_purchases_365d)
             }
             CustomerColumn::PredictedClv12m => self.by_score(a, b, |s| s.predicted_clv_12m),
+            CustomerColumn::Purchases365dLow => self.by_score(a, b, |s| s.purchases_365d_low),
+            CustomerColumn::Purchases365dHigh => self.by_score(a, b, |s| s.purchases_365d_high),
+            CustomerColumn::PredictedClv12mLow => self.by_score(a, b, |s| s.predicted_clv_12m_low),
+            CustomerColumn::PredictedClv12mHigh => {
+                self.by_score(a, b, |s| s.predicted_clv_12m_high)
+            }
             CustomerColumn::AvgDaysBetweenOrders => {
                 self.by_score(a, b, |s| s.avg_days_between_orders)
             }

@@ -57,6 +57,25 @@ pub struct Progress {
 /// Receives progress; returns `false` to cancel the analysis.
 pub trait Sink {
     fn progress(&mut self, progress: &Progress) -> bool;
+
+    /// The host's clock in milliseconds, for the stage timings; the engine
+    /// has none of its own (wasm32 has no `Instant`). `None`: no timings.
+    fn now_ms(&mut self) -> Option<f64> {
+        None
+    }
+}
+
+/// How long the stages took, when the host has a clock.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Reading and parsing every file, and building the customer table.
+    pub ingest_ms: f64,
+    pub rfm_ms: f64,
+    /// Grouping the histories and fitting the repeat-buying model in use.
+    pub fit_ms: f64,
+    /// All model work: both repeat-buying models, spend, backtests,
+    /// propensity and every customer's scores.
+    pub models_ms: f64,
 }
 
 /// A sink that ignores progress and never cancels.
@@ -93,11 +112,18 @@ pub struct Analysis {
     pub sales: Sales,
     /// The fitted models and every customer's predictions.
     pub predictions: Predictions,
+    /// Stage timings, when the host gave a clock.
+    pub timings: Option<Timings>,
 }
 
 impl Analysis {
     /// Scores ingested customers.
     pub fn new(ingested: Ingested) -> Analysis {
+        Analysis::timed(ingested, &mut || None)
+    }
+
+    /// Scores ingested customers, timing the stages with `clock` (ms).
+    pub fn timed(ingested: Ingested, clock: &mut dyn FnMut() -> Option<f64>) -> Analysis {
         let Ingested {
             quality,
             customers,
@@ -105,8 +131,20 @@ impl Analysis {
             behaviour,
             sales,
         } = ingested;
+        let start = clock();
         let rfm = Rfm::score(&customers);
-        let predictions = Predictions::fit(&sales.purchases, &customers);
+        let after_rfm = clock();
+        let predictions = Predictions::fit(&sales.purchases, &customers, clock);
+        let end = clock();
+        let timings = match (start, after_rfm, end) {
+            (Some(start), Some(after_rfm), Some(end)) => Some(Timings {
+                ingest_ms: 0.0,
+                rfm_ms: after_rfm - start,
+                fit_ms: predictions.fit_ms.unwrap_or(0.0),
+                models_ms: end - after_rfm,
+            }),
+            _ => None,
+        };
         Analysis {
             quality,
             customers,
@@ -115,6 +153,7 @@ impl Analysis {
             behaviour,
             sales,
             predictions,
+            timings,
         }
     }
 }
@@ -135,14 +174,17 @@ pub struct Run<'s, S: Sink> {
     ingest: Ingest,
     sink: &'s mut S,
     progress: Progress,
+    started_ms: Option<f64>,
 }
 
 impl<'s, S: Sink> Run<'s, S> {
     /// Starts an analysis of `files` inputs of `bytes_total` bytes in all
     /// (when known).
     pub fn new(options: &Options, sink: &'s mut S, files: usize, bytes_total: Option<u64>) -> Self {
+        let started_ms = sink.now_ms();
         Run {
             ingest: Ingest::new(options.as_of),
+            started_ms,
             sink,
             progress: Progress {
                 stage: Stage::Reading,
@@ -182,7 +224,16 @@ impl<'s, S: Sink> Run<'s, S> {
     pub fn finish(mut self) -> Result<Analysis, Error> {
         self.progress.stage = Stage::Scoring;
         self.report()?;
-        Ok(Analysis::new(self.ingest.finish()?))
+        let ingested = self.ingest.finish()?;
+        let ingest_end = self.sink.now_ms();
+        let sink = &mut *self.sink;
+        let mut analysis = Analysis::timed(ingested, &mut || sink.now_ms());
+        if let (Some(timings), Some(start), Some(end)) =
+            (analysis.timings.as_mut(), self.started_ms, ingest_end)
+        {
+            timings.ingest_ms = end - start;
+        }
+        Ok(analysis)
     }
 
     fn report(&mut self) -> Result<(), Error> {

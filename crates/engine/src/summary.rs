@@ -45,6 +45,10 @@ pub struct Summary {
     /// Store-wide shopping behaviour from analytics events (GA4), when read.
     pub behaviour: Option<BehaviourSummary>,
     pub files: Vec<FileReport>,
+    /// Stage timings, when the host gave a clock (not part of the contract:
+    /// they differ from run to run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timings: Option<crate::pipeline::Timings>,
     /// Example problems with their file, line and column.
     pub issues: Vec<RowIssue>,
     pub warnings: Vec<String>,
@@ -100,6 +104,7 @@ impl Summary {
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
+            timings: analysis.timings.clone(),
             issues: quality.issues.clone(),
             warnings: quality.warnings.clone(),
         }

@@ -207,6 +207,10 @@ impl Sink for PostingSink {
         envelope::post(&self.scope, &Event::Progress(progress.clone()), None);
         !self.cancel.get()
     }
+
+    fn now_ms(&mut self) -> Option<f64> {
+        Some(js_sys::Date::now())
+    }
 }
 
 /// Why a run failed, in the merchant's words.

@@ -77,8 +77,9 @@ pub fn default_calibration_end(first_purchase: Date, as_of: Date) -> Option<Date
     Some(as_of.add_days(-(span / 2).min(MAX_HOLDOUT_DAYS)))
 }
 
-/// Fits a model of `kind` on the purchases up to `calibration_end` and
-/// checks its predictions against the purchases after it, up to `as_of`.
+/// Fits a model of `kind` on the purchases up to `calibration_end` (from
+/// `hint`, the full-history fit, when given) and checks its predictions
+/// against the purchases after it, up to `as_of`.
 pub fn backtest(
     purchases: &[Purchase],
     customers: usize,
@@ -86,6 +87,7 @@ pub fn backtest(
     as_of: Date,
     unit: TimeUnit,
     kind: ModelKind,
+    hint: Option<&RepeatModel>,
 ) -> Result<Backtest, String> {
     let calibration = histories(purchases, customers, calibration_end, unit);
     let holdout = holdout_purchases(purchases, customers, calibration_end, as_of);
@@ -97,7 +99,7 @@ pub fn backtest(
     if buyers.is_empty() {
         return Err("no customer bought before the calibration date".to_string());
     }
-    let model = RepeatModel::fit(kind, &Grouped::of(buyers.iter().map(|(h, _)| *h)))
+    let model = RepeatModel::fit_near(kind, &Grouped::of(buyers.iter().map(|(h, _)| *h)), hint)
         .map_err(|e| e.to_string())?
         .params;
     let horizon = f64::from(as_of.days_since(calibration_end)) / unit.days();
@@ -256,6 +258,7 @@ mod tests {
             as_of,
             TimeUnit::Week,
             ModelKind::Bgnbd,
+            None,
         )
         .expect("runs");
         // Published (models.md): actual holdout means and bin sizes exactly;

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit::{fit_positive, FitError, Fitted};
-use super::history::Grouped;
+use super::history::{Grouped, Indexed};
 use super::special::{digamma, hyp2f1, ln_beta, ln_gamma};
 
 /// BG/NBD parameters.
@@ -34,6 +34,16 @@ impl BgNbd {
     /// Fits the model to `data`; `penalizer` adds λ·Σθ² to the mean negative
     /// log-likelihood (0 reproduces the published fits).
     pub fn fit(data: &Grouped, penalizer: f64) -> Result<Fitted<BgNbd>, FitError> {
+        Self::fit_near(data, penalizer, None)
+    }
+
+    /// Fits starting from `hint` (a fit of similar data) when it converges
+    /// there; else as `fit`.
+    pub fn fit_near(
+        data: &Grouped,
+        penalizer: f64,
+        hint: Option<BgNbd>,
+    ) -> Result<Fitted<BgNbd>, FitError> {
         if data.is_empty() {
             return Err(FitError::NoData);
         }
@@ -55,10 +65,12 @@ impl BgNbd {
             [2.0, scale * 2.0, 2.0, 5.0],
             [0.2, scale / 10.0, 0.8, 2.5],
         ];
+        let indexed = Indexed::of(data);
         let fitted = fit_positive(
-            |params, gradient| negative_log_likelihood(data, params, gradient),
+            |params, gradient| negative_log_likelihood(&indexed, params, gradient),
             &starts,
             penalizer,
+            hint.map(|h| [h.r, h.alpha, h.a, h.b]),
         )?;
         Ok(fitted.map(|p| BgNbd::from_slice(&p)))
     }
@@ -66,7 +78,7 @@ impl BgNbd {
     /// Total log-likelihood of `data`.
     pub fn log_likelihood(&self, data: &Grouped) -> f64 {
         let params = [self.r, self.alpha, self.a, self.b];
-        -negative_log_likelihood(data, &params, &mut [0.0; 4]) * data.customers()
+        -negative_log_likelihood(&Indexed::of(data), &params, &mut [0.0; 4]) * data.customers()
     }
 
     /// Probability that a customer with history (x, t_x, T) is still active.
@@ -124,51 +136,92 @@ fn nudge_from_one(a: f64) -> f64 {
     }
 }
 
+/// The terms of the likelihood that depend on x but not on t_x or T,
+/// computed once per distinct x (x takes few values; t_x and T many).
+struct PerX {
+    ln_gamma_rx: f64,
+    psi_rx: f64,
+    ln_beta_1: f64,
+    psi_abx: f64,
+    psi_bx: f64,
+    /// For x > 0: ln B(a + 1, b + x − 1) and ψ(b + x − 1).
+    ln_beta_2: f64,
+    psi_bx1: f64,
+}
+
 /// Mean negative log-likelihood per customer, and its gradient with
 /// respect to (r, α, a, b).
-fn negative_log_likelihood(data: &Grouped, params: &[f64], gradient: &mut [f64]) -> f64 {
+fn negative_log_likelihood(data: &Indexed, params: &[f64], gradient: &mut [f64]) -> f64 {
     let (r, alpha, a, b) = (params[0], params[1], params[2], params[3]);
+    let (ln_times, inv_times) = data.logs(alpha);
     let ln_b_ab = ln_beta(a, b);
     let (psi_r, psi_a, psi_b, psi_ab) = (digamma(r), digamma(a), digamma(b), digamma(a + b));
+    let psi_a1 = digamma(a + 1.0);
     let ln_alpha = alpha.ln();
     let ln_gamma_r = ln_gamma(r);
+    let mut per_x: Vec<Option<PerX>> = (0..=data.max_x).map(|_| None).collect();
     let mut total = 0.0;
     let mut g = [0.0f64; 4];
-    for i in 0..data.len() {
-        let (x, t_x, t, w) = (data.x[i], data.t_x[i], data.t[i], data.weight[i]);
-        let ln_at = (alpha + t).ln();
-        let common = ln_gamma(r + x) - ln_gamma_r + r * ln_alpha;
-        let term1 = ln_beta(a, b + x) - ln_b_ab - (r + x) * ln_at;
-        let psi_abx = digamma(a + b + x);
+    for i in 0..data.x.len() {
+        let (x, w) = (data.x[i], data.weight[i]);
+        let (at, atx) = (data.t_at[i] as usize, data.t_x_at[i] as usize);
+        let terms = per_x[x as usize].get_or_insert_with(|| PerX {
+            ln_gamma_rx: ln_gamma(r + x),
+            psi_rx: digamma(r + x),
+            ln_beta_1: ln_beta(a, b + x),
+            psi_abx: digamma(a + b + x),
+            psi_bx: digamma(b + x),
+            ln_beta_2: if x > 0.0 {
+                ln_beta(a + 1.0, b + x - 1.0)
+            } else {
+                0.0
+            },
+            psi_bx1: if x > 0.0 { digamma(b + x - 1.0) } else { 0.0 },
+        });
+        let ln_at = ln_times[at];
+        let common = terms.ln_gamma_rx - ln_gamma_r + r * ln_alpha;
+        let term1 = terms.ln_beta_1 - ln_b_ab - (r + x) * ln_at;
+        let psi_abx = terms.psi_abx;
         // d term1 / d(r, α, a, b)
         let d1 = [
             -ln_at,
-            -(r + x) / (alpha + t),
+            -(r + x) * inv_times[at],
             psi_ab - psi_abx,
-            digamma(b + x) - psi_abx - psi_b + psi_ab,
+            terms.psi_bx - psi_abx - psi_b + psi_ab,
         ];
         let (ll, w1, w2, d2) = if x > 0.0 {
-            let ln_atx = (alpha + t_x).ln();
-            let term2 = ln_beta(a + 1.0, b + x - 1.0) - ln_b_ab - (r + x) * ln_atx;
-            let top = term1.max(term2);
-            let (e1, e2) = ((term1 - top).exp(), (term2 - top).exp());
+            let ln_atx = ln_times[atx];
+            let term2 = terms.ln_beta_2 - ln_b_ab - (r + x) * ln_atx;
+            // ln(e^term1 + e^term2) with one exponential: the smaller over
+            // the larger is at most 1.
+            let (top, ratio) = if term1 >= term2 {
+                (term1, (term2 - term1).exp())
+            } else {
+                (term2, (term1 - term2).exp())
+            };
+            let share_of_top = 1.0 / (1.0 + ratio);
+            let (w1, w2) = if term1 >= term2 {
+                (share_of_top, ratio * share_of_top)
+            } else {
+                (ratio * share_of_top, share_of_top)
+            };
             let d2 = [
                 -ln_atx,
-                -(r + x) / (alpha + t_x),
-                digamma(a + 1.0) - psi_abx - psi_a + psi_ab,
-                digamma(b + x - 1.0) - psi_abx - psi_b + psi_ab,
+                -(r + x) * inv_times[atx],
+                psi_a1 - psi_abx - psi_a + psi_ab,
+                terms.psi_bx1 - psi_abx - psi_b + psi_ab,
             ];
-            (top + (e1 + e2).ln(), e1 / (e1 + e2), e2 / (e1 + e2), d2)
+            (top + ratio.ln_1p(), w1, w2, d2)
         } else {
             (term1, 1.0, 0.0, [0.0; 4])
         };
         total += w * (common + ll);
-        let d_common = [digamma(r + x) - psi_r + ln_alpha, r / alpha, 0.0, 0.0];
+        let d_common = [terms.psi_rx - psi_r + ln_alpha, r / alpha, 0.0, 0.0];
         for k in 0..4 {
             g[k] += w * (d_common[k] + w1 * d1[k] + w2 * d2[k]);
         }
     }
-    let n = data.customers();
+    let n = data.customers;
     for k in 0..4 {
         gradient[k] = -g[k] / n;
     }
@@ -239,6 +292,7 @@ mod tests {
             t: vec![30.0, 25.0, 22.0, 38.0],
             weight: vec![5.0, 2.0, 1.0, 3.0],
         };
+        let data = Indexed::of(&data);
         let p = [0.4, 3.0, 0.9, 2.2];
         let mut g = [0.0; 4];
         negative_log_likelihood(&data, &p, &mut g);

@@ -15,6 +15,8 @@ pub enum FitError {
     NoData,
     #[error("every customer has bought only once (or only on one day), so there is no repeat buying to learn from yet")]
     NoRepeatPurchases,
+    #[error("every repeat order has the same value ({0:.2}), so there is no spread in spend to model; each order is valued at that")]
+    NoSpendVariation(f64),
     #[error("the fit did not settle on a best set of parameters ({0}); the data may be too small or too irregular")]
     NotConverged(String),
 }
@@ -51,32 +53,49 @@ impl<T> Fitted<T> {
 
 /// Minimises `objective(p, gradient)` (a mean negative log-likelihood and
 /// its gradient in p) over positive p, plus `penalizer`·Σp², trying each of
-/// `starts`. Returns the parameters as a vector.
+/// `starts`. A `hint` (a fit of similar data, such as the same store a few
+/// months earlier) is tried alone first: when it converges there, the
+/// other starts are not needed. Returns the parameters as a vector.
 pub fn fit_positive<const N: usize>(
     mut objective: impl FnMut(&[f64], &mut [f64]) -> f64,
     starts: &[[f64; N]],
     penalizer: f64,
+    hint: Option<[f64; N]>,
 ) -> Result<Fitted<Vec<f64>>, FitError> {
+    if let Some(hint) = hint {
+        let mut in_log_space = |theta: &[f64], g: &mut [f64]| -> f64 {
+            penalised(&mut objective, theta, g, penalizer)
+        };
+        let theta: Vec<f64> = hint.iter().map(|v| v.max(1e-12).ln()).collect();
+        let m = bfgs(&mut in_log_space, &theta, 1000);
+        if m.converged && m.x.iter().all(|t| t.abs() < 25.0) {
+            return Ok(Fitted {
+                params: m.x.iter().map(|t| t.exp()).collect(),
+                method: Method::Bfgs,
+                penalizer,
+                iterations: m.iterations,
+            });
+        }
+    }
     let mut last: Option<Minimum> = None;
     // The asked-for penaliser first; larger ones only if the fit runs away.
     for extra in [0.0, 1e-3, 1e-2, 1e-1] {
         let lambda = penalizer + extra;
-        let mut in_log_space = |theta: &[f64], g: &mut [f64]| -> f64 {
-            let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-            let mut gp = vec![0.0; p.len()];
-            let value = objective(&p, &mut gp);
-            let penalty: f64 = p.iter().map(|v| v * v).sum::<f64>() * lambda;
-            for k in 0..p.len() {
-                g[k] = p[k] * (gp[k] + 2.0 * lambda * p[k]);
-            }
-            value + penalty
-        };
+        let mut in_log_space =
+            |theta: &[f64], g: &mut [f64]| -> f64 { penalised(&mut objective, theta, g, lambda) };
+        // Starts in order until one converges to a sane point: the
+        // likelihoods here have one maximum in practice, and every start
+        // costs a full fit.
         let mut best: Option<Minimum> = None;
         for start in starts {
             let theta: Vec<f64> = start.iter().map(|v| v.max(1e-12).ln()).collect();
             let m = bfgs(&mut in_log_space, &theta, 1000);
+            let done = m.converged && m.x.iter().all(|t| t.abs() < 25.0);
             if best.as_ref().is_none_or(|b| better(&m, b)) {
                 best = Some(m);
+            }
+            if done {
+                break;
             }
         }
         let Some(mut best) = best else {
@@ -84,11 +103,12 @@ pub fn fit_positive<const N: usize>(
         };
         let mut method = Method::Bfgs;
         if !best.converged && best.value.is_finite() {
+            // Bounded: each step is a pass over the data.
             let polished = nelder_mead(
                 |t| in_log_space(t, &mut vec![0.0; t.len()]),
                 &best.x,
                 0.3,
-                20_000,
+                2_000,
             );
             if polished.converged && polished.value <= best.value + 1e-9 {
                 best = polished;
@@ -122,6 +142,24 @@ pub fn fit_positive<const N: usize>(
     Err(FitError::NotConverged(detail))
 }
 
+/// The objective at log-parameters `theta` plus λ·Σp², with its gradient
+/// in `theta`.
+fn penalised(
+    objective: &mut impl FnMut(&[f64], &mut [f64]) -> f64,
+    theta: &[f64],
+    g: &mut [f64],
+    lambda: f64,
+) -> f64 {
+    let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
+    let mut gp = vec![0.0; p.len()];
+    let value = objective(&p, &mut gp);
+    let penalty: f64 = p.iter().map(|v| v * v).sum::<f64>() * lambda;
+    for k in 0..p.len() {
+        g[k] = p[k] * (gp[k] + 2.0 * lambda * p[k]);
+    }
+    value + penalty
+}
+
 /// Converged beats not converged; then the lower objective.
 fn better(a: &Minimum, b: &Minimum) -> bool {
     match (a.converged, b.converged) {
@@ -143,7 +181,7 @@ mod tests {
             g[1] = 2.0 * (p[1] - 0.5);
             (p[0] - 2.0).powi(2) + (p[1] - 0.5).powi(2)
         };
-        let fitted = fit_positive(f, &[[1.0, 1.0]], 0.0).expect("fits");
+        let fitted = fit_positive(f, &[[1.0, 1.0]], 0.0, None).expect("fits");
         assert!((fitted.params[0] - 2.0).abs() < 1e-6);
         assert!((fitted.params[1] - 0.5).abs() < 1e-6);
         assert_eq!(fitted.method, Method::Bfgs);
@@ -157,7 +195,7 @@ mod tests {
             g[0] = -1.0 / (1.0 + p[0]);
             -(1.0 + p[0]).ln()
         };
-        let fitted = fit_positive(f, &[[1.0]], 0.0).expect("a penalised fit");
+        let fitted = fit_positive(f, &[[1.0]], 0.0, None).expect("a penalised fit");
         assert!(fitted.penalizer > 0.0);
         assert!(fitted.params[0].is_finite());
     }
@@ -168,7 +206,7 @@ mod tests {
             g.fill(f64::NAN);
             f64::NAN
         };
-        let error = fit_positive(f, &[[1.0]], 0.0).expect_err("no fit");
+        let error = fit_positive(f, &[[1.0]], 0.0, None).expect_err("no fit");
         assert!(
             error.to_string().contains("could not be evaluated"),
             "{error}"

@@ -48,17 +48,22 @@ impl Spend {
 impl GammaGamma {
     /// Fits the model to repeat buyers with a positive mean value.
     pub fn fit(spend: &Spend, penalizer: f64) -> Result<Fitted<GammaGamma>, FitError> {
-        let usable: Vec<(f64, f64)> = spend
-            .x
-            .iter()
-            .zip(&spend.mean_value)
-            .filter(|(&x, &m)| x > 0.0 && m > 0.0 && m.is_finite())
-            .map(|(&x, &m)| (x, m))
-            .collect();
+        let usable = grouped(spend);
         if usable.is_empty() {
             return Err(FitError::NoRepeatPurchases);
         }
-        let mean = usable.iter().map(|(_, m)| m).sum::<f64>() / usable.len() as f64;
+        let n: f64 = usable.iter().map(|g| g.2).sum();
+        let mean = usable.iter().map(|(_, m, w)| m * w).sum::<f64>() / n;
+        let (low, high) = usable
+            .iter()
+            .fold((f64::INFINITY, 0.0f64), |(lo, hi), (_, m, _)| {
+                (lo.min(*m), hi.max(*m))
+            });
+        // Every order of the same value: no spread for the model to learn
+        // (its likelihood keeps rising towards p → ∞).
+        if high - low <= 1e-9 * mean {
+            return Err(FitError::NoSpendVariation(mean));
+        }
         let starts = [
             [1.0, 1.0, mean],
             [5.0, 3.0, mean * 2.0],
@@ -68,6 +73,7 @@ impl GammaGamma {
             |params, gradient| negative_log_likelihood(&usable, params, gradient),
             &starts,
             penalizer,
+            None,
         )?;
         Ok(fitted.map(|p| GammaGamma {
             p: p[0],
@@ -78,15 +84,9 @@ impl GammaGamma {
 
     /// Total log-likelihood of the repeat buyers in `spend`.
     pub fn log_likelihood(&self, spend: &Spend) -> f64 {
-        let usable: Vec<(f64, f64)> = spend
-            .x
-            .iter()
-            .zip(&spend.mean_value)
-            .filter(|(&x, &m)| x > 0.0 && m > 0.0)
-            .map(|(&x, &m)| (x, m))
-            .collect();
-        -negative_log_likelihood(&usable, &[self.p, self.q, self.gamma], &mut [0.0; 3])
-            * usable.len() as f64
+        let usable = grouped(spend);
+        let n: f64 = usable.iter().map(|g| g.2).sum();
+        -negative_log_likelihood(&usable, &[self.p, self.q, self.gamma], &mut [0.0; 3]) * n
     }
 
     /// Expected value of a customer's transactions given x repeat
@@ -106,26 +106,48 @@ impl GammaGamma {
     }
 }
 
+/// Repeat buyers with a positive mean value, as distinct (x, m̄) with counts
+/// (stores with round prices repeat them a lot).
+fn grouped(spend: &Spend) -> Vec<(f64, f64, f64)> {
+    let mut index: rustc_hash::FxHashMap<(u64, u64), usize> = rustc_hash::FxHashMap::default();
+    let mut out: Vec<(f64, f64, f64)> = Vec::new();
+    for (&x, &m) in spend.x.iter().zip(&spend.mean_value) {
+        if !(x > 0.0 && m > 0.0 && m.is_finite()) {
+            continue;
+        }
+        match index.get(&(x.to_bits(), m.to_bits())) {
+            Some(&i) => out[i].2 += 1.0,
+            None => {
+                index.insert((x.to_bits(), m.to_bits()), out.len());
+                out.push((x, m, 1.0));
+            }
+        }
+    }
+    out
+}
+
 /// Mean negative log-likelihood and its gradient in (p, q, γ).
-fn negative_log_likelihood(data: &[(f64, f64)], params: &[f64], gradient: &mut [f64]) -> f64 {
+fn negative_log_likelihood(data: &[(f64, f64, f64)], params: &[f64], gradient: &mut [f64]) -> f64 {
     let (p, q, gamma) = (params[0], params[1], params[2]);
     let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
     let mut total = 0.0;
     let mut g = [0.0f64; 3];
-    for &(x, m) in data {
+    let mut n = 0.0;
+    for &(x, m, w) in data {
         let (px, denominator) = (p * x, gamma + x * m);
         let ln_den = denominator.ln();
-        total += ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q
-            + q * ln_g
-            + (px - 1.0) * m.ln()
-            + px * x.ln()
-            - (px + q) * ln_den;
+        total += w
+            * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q
+                + q * ln_g
+                + (px - 1.0) * m.ln()
+                + px * x.ln()
+                - (px + q) * ln_den);
         let psi_pxq = digamma(px + q);
-        g[0] += x * (psi_pxq - digamma(px) + m.ln() + x.ln() - ln_den);
-        g[1] += psi_pxq - psi_q + ln_g - ln_den;
-        g[2] += q / gamma - (px + q) / denominator;
+        g[0] += w * x * (psi_pxq - digamma(px) + m.ln() + x.ln() - ln_den);
+        g[1] += w * (psi_pxq - psi_q + ln_g - ln_den);
+        g[2] += w * (q / gamma - (px + q) / denominator);
+        n += w;
     }
-    let n = data.len() as f64;
     for k in 0..3 {
         gradient[k] = -g[k] / n;
     }
@@ -154,7 +176,7 @@ mod tests {
 
     #[test]
     fn the_gradient_is_the_derivative_of_the_likelihood() {
-        let data = [(1.0, 12.0), (3.0, 30.5), (7.0, 18.0)];
+        let data = [(1.0, 12.0, 1.0), (3.0, 30.5, 2.0), (7.0, 18.0, 1.0)];
         let p = [4.0, 3.0, 14.0];
         let mut g = [0.0; 3];
         negative_log_likelihood(&data, &p, &mut g);
@@ -184,5 +206,16 @@ mod tests {
             Err(FitError::NoRepeatPurchases)
         ));
         assert_eq!(spend.correlation(), None);
+    }
+
+    #[test]
+    fn one_price_for_everything_is_reported_not_chased() {
+        let spend = Spend {
+            x: vec![1.0, 2.0, 5.0],
+            mean_value: vec![25.0; 3],
+        };
+        let error = GammaGamma::fit(&spend, 0.0).expect_err("no spread");
+        assert_eq!(error, FitError::NoSpendVariation(25.0));
+        assert!(error.to_string().contains("25.00"), "{error}");
     }
 }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit::{fit_positive, FitError, Fitted};
-use super::history::Grouped;
+use super::history::{Grouped, Indexed};
 use super::special::{digamma, hyp2f1, ln_gamma};
 
 /// MBG/NBD parameters (same meaning as BG/NBD's).
@@ -22,6 +22,16 @@ pub struct MbgNbd {
 impl MbgNbd {
     /// Fits the model to `data` (see `BgNbd::fit`).
     pub fn fit(data: &Grouped, penalizer: f64) -> Result<Fitted<MbgNbd>, FitError> {
+        Self::fit_near(data, penalizer, None)
+    }
+
+    /// Fits starting from `hint` (a fit of similar data) when it converges
+    /// there; else as `fit`.
+    pub fn fit_near(
+        data: &Grouped,
+        penalizer: f64,
+        hint: Option<MbgNbd>,
+    ) -> Result<Fitted<MbgNbd>, FitError> {
         if data.is_empty() {
             return Err(FitError::NoData);
         }
@@ -42,10 +52,12 @@ impl MbgNbd {
             [2.0, scale * 2.0, 2.0, 5.0],
             [0.5, scale / 5.0, 0.9, 1.5],
         ];
+        let indexed = Indexed::of(data);
         let fitted = fit_positive(
-            |params, gradient| negative_log_likelihood(data, params, gradient),
+            |params, gradient| negative_log_likelihood(&indexed, params, gradient),
             &starts,
             penalizer,
+            hint.map(|h| [h.r, h.alpha, h.a, h.b]),
         )?;
         Ok(fitted.map(|p| MbgNbd {
             r: p[0],
@@ -58,7 +70,7 @@ impl MbgNbd {
     /// Total log-likelihood of `data`.
     pub fn log_likelihood(&self, data: &Grouped) -> f64 {
         let params = [self.r, self.alpha, self.a, self.b];
-        -negative_log_likelihood(data, &params, &mut [0.0; 4]) * data.customers()
+        -negative_log_likelihood(&Indexed::of(data), &params, &mut [0.0; 4]) * data.customers()
     }
 
     /// Probability that a customer with history (x, t_x, T) is still active.
@@ -94,42 +106,59 @@ impl MbgNbd {
     }
 }
 
+/// The terms that depend on x only, computed once per distinct x.
+struct PerX {
+    a1_x: f64,
+    psi_rx: f64,
+    a2_x: f64,
+    psi_abx1: f64,
+    psi_bx1: f64,
+}
+
 /// Mean negative log-likelihood per customer and its gradient in
 /// (r, α, a, b); the form of the `lifetimes` implementation.
-fn negative_log_likelihood(data: &Grouped, params: &[f64], gradient: &mut [f64]) -> f64 {
+fn negative_log_likelihood(data: &Indexed, params: &[f64], gradient: &mut [f64]) -> f64 {
     let (r, alpha, a, b) = (params[0], params[1], params[2], params[3]);
+    let (ln_times, inv_times) = data.logs(alpha);
     let (psi_r, psi_b, psi_ab) = (digamma(r), digamma(b), digamma(a + b));
     let (ln_gamma_r, ln_gamma_b, ln_gamma_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
-    let ln_alpha = alpha.ln();
+    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+    let mut per_x: Vec<Option<PerX>> = (0..=data.max_x).map(|_| None).collect();
     let mut total = 0.0;
     let mut g = [0.0f64; 4];
-    for i in 0..data.len() {
-        let (x, t_x, t, w) = (data.x[i], data.t_x[i], data.t[i], data.weight[i]);
-        let (ln_at, ln_atx) = ((alpha + t).ln(), (alpha + t_x).ln());
-        let a1 = ln_gamma(r + x) - ln_gamma_r + r * ln_alpha;
-        let a2 = ln_gamma_ab + ln_gamma(b + x + 1.0) - ln_gamma_b - ln_gamma(a + b + x + 1.0);
+    for i in 0..data.x.len() {
+        let (x, w) = (data.x[i], data.weight[i]);
+        let (at, atx) = (data.t_at[i] as usize, data.t_x_at[i] as usize);
+        let terms = per_x[x as usize].get_or_insert_with(|| PerX {
+            a1_x: ln_gamma(r + x) - ln_gamma_r,
+            psi_rx: digamma(r + x),
+            a2_x: ln_gamma_ab + ln_gamma(b + x + 1.0) - ln_gamma_b - ln_gamma(a + b + x + 1.0),
+            psi_abx1: digamma(a + b + x + 1.0),
+            psi_bx1: digamma(b + x + 1.0),
+        });
+        let (ln_at, ln_atx) = (ln_times[at], ln_times[atx]);
+        let (inv_at, inv_atx) = (inv_times[at], inv_times[atx]);
+        let a1 = terms.a1_x + r * ln_alpha;
         let a3 = -(r + x) * ln_at;
-        let a4 = a.ln() - (b + x).ln() + (r + x) * (ln_at - ln_atx);
+        let a4 = ln_a - (b + x).ln() + (r + x) * (ln_at - ln_atx);
         // ln(1 + e^a4), and its derivative σ(a4), without overflow.
         let (softplus, sigma) = if a4 > 0.0 {
             (a4 + (-a4).exp().ln_1p(), 1.0 / (1.0 + (-a4).exp()))
         } else {
             (a4.exp().ln_1p(), a4.exp() / (1.0 + a4.exp()))
         };
-        total += w * (a1 + a2 + a3 + softplus);
-        let psi_abx1 = digamma(a + b + x + 1.0);
+        total += w * (a1 + terms.a2_x + a3 + softplus);
         let d = [
-            digamma(r + x) - psi_r + ln_alpha - ln_at + sigma * (ln_at - ln_atx),
-            r / alpha - (r + x) / (alpha + t)
-                + sigma * (r + x) * (1.0 / (alpha + t) - 1.0 / (alpha + t_x)),
-            psi_ab - psi_abx1 + sigma / a,
-            psi_ab + digamma(b + x + 1.0) - psi_b - psi_abx1 - sigma / (b + x),
+            terms.psi_rx - psi_r + ln_alpha - ln_at + sigma * (ln_at - ln_atx),
+            r / alpha - (r + x) * inv_at + sigma * (r + x) * (inv_at - inv_atx),
+            psi_ab - terms.psi_abx1 + sigma / a,
+            psi_ab + terms.psi_bx1 - psi_b - terms.psi_abx1 - sigma / (b + x),
         ];
         for k in 0..4 {
             g[k] += w * d[k];
         }
     }
-    let n = data.customers();
+    let n = data.customers;
     for k in 0..4 {
         gradient[k] = -g[k] / n;
     }
@@ -152,6 +181,7 @@ mod tests {
             t: vec![30.0, 25.0, 22.0, 38.0],
             weight: vec![5.0, 2.0, 1.0, 3.0],
         };
+        let data = Indexed::of(&data);
         let p = [0.4, 3.0, 0.9, 2.2];
         let mut g = [0.0; 4];
         negative_log_likelihood(&data, &p, &mut g);

@@ -76,8 +76,9 @@ pub fn propensity(
     purchases: &[Purchase],
     customers: usize,
     as_of: Date,
-    kind: ModelKind,
+    current: Option<&RepeatModel>,
 ) -> Result<Propensity, String> {
+    let kind = current.map_or(ModelKind::Bgnbd, RepeatModel::kind);
     let first = purchases
         .iter()
         .map(|p| p.date)
@@ -123,7 +124,7 @@ pub fn propensity(
     // scored as the probability of at least one purchase in the horizon.
     let unit = TimeUnit::Week;
     let calibration = histories(purchases, customers, test_cut, unit);
-    let repeat = RepeatModel::fit(kind, &Grouped::of(calibration.iter().flatten()))
+    let repeat = RepeatModel::fit_near(kind, &Grouped::of(calibration.iter().flatten()), current)
         .ok()
         .map(|f| f.params);
     let repeat_scores: Option<Vec<f64>> = repeat.map(|m| {
@@ -160,15 +161,13 @@ pub fn propensity(
             .iter()
             .map(|f| f.map(|f| deployed.predict(&f)))
             .collect(),
+        // The model already fitted on the whole history scores today.
         Winner::RepeatModel => {
-            let current = histories(purchases, customers, as_of, unit);
-            let latest = RepeatModel::fit(kind, &Grouped::of(current.iter().flatten()))
-                .ok()
-                .map(|f| f.params);
-            current
+            let latest = histories(purchases, customers, as_of, unit);
+            latest
                 .iter()
                 .map(|h| {
-                    let (h, m) = (h.as_ref()?, latest?);
+                    let (h, m) = (h.as_ref()?, current?);
                     Some(
                         1.0 - m.p_no_purchase(
                             f64::from(horizon) / unit.days(),
@@ -449,8 +448,7 @@ mod tests {
             Purchase::new(0, day, 5.0),
             Purchase::new(0, day.add_days(20), 5.0),
         ];
-        let error =
-            propensity(&purchases, 1, day.add_days(30), ModelKind::Bgnbd).expect_err("too short");
+        let error = propensity(&purchases, 1, day.add_days(30), None).expect_err("too short");
         assert!(error.contains("the orders cover 30 days"), "{error}");
     }
 }
@@ -469,11 +467,20 @@ mod cdnow {
             .expect("push");
         let got = ingest.finish().expect("finish");
         let as_of = got.customers.as_of;
+        let history = histories(
+            &got.sales.purchases,
+            got.customers.len(),
+            as_of,
+            TimeUnit::Week,
+        );
+        let model = RepeatModel::fit(ModelKind::Bgnbd, &Grouped::of(history.iter().flatten()))
+            .expect("fits")
+            .params;
         let found = propensity(
             &got.sales.purchases,
             got.customers.len(),
             as_of,
-            ModelKind::Bgnbd,
+            Some(&model),
         )
         .expect("runs");
         let r = &found.report;

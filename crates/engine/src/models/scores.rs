@@ -5,6 +5,8 @@
 //! Customers with the same history share their predictions, so each
 //! distinct (x, t_x, T) is computed once.
 
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +69,13 @@ pub struct Scores {
     pub predicted_spend_tier: Option<SpendTier>,
     /// Probability of an order in the propensity horizon (see the report).
     pub purchase_propensity: Option<f64>,
+    /// The 80 % range of purchases in the next 365 days (10th and 90th
+    /// percentiles of the model's simulated futures for this customer).
+    pub purchases_365d_low: Option<f64>,
+    pub purchases_365d_high: Option<f64>,
+    /// The 12-month CLV scaled to that range.
+    pub predicted_clv_12m_low: Option<f64>,
+    pub predicted_clv_12m_high: Option<f64>,
 }
 
 impl Scores {
@@ -177,18 +186,28 @@ pub struct Predictions {
     /// The repeat-buying model the scores come from.
     pub model: Option<RepeatModel>,
     pub gamma_gamma: Option<GammaGamma>,
+    /// Grouping and fitting the model in use, when a clock was given (ms).
+    pub fit_ms: Option<f64>,
 }
 
 impl Predictions {
     /// Fits the models on `purchases` (customers by table position) as of
     /// the table's analysis date and scores every customer.
-    pub fn fit(purchases: &[Purchase], customers: &CustomerTable) -> Predictions {
+    pub fn fit(
+        purchases: &[Purchase],
+        customers: &CustomerTable,
+        clock: &mut dyn FnMut() -> Option<f64>,
+    ) -> Predictions {
         let as_of = customers.as_of;
         let history = histories(purchases, customers.len(), as_of, UNIT);
         let buyers: Vec<&History> = history.iter().flatten().collect();
+        let fit_start = clock();
         let grouped = Grouped::of(buyers.iter().copied());
+        let grouped_end = clock();
         let bgnbd_fit = RepeatModel::fit(ModelKind::Bgnbd, &grouped);
+        let bgnbd_end = clock();
         let mbgnbd_fit = RepeatModel::fit(ModelKind::Mbgnbd, &grouped);
+        let mbgnbd_end = clock();
         let repeat = repeat_spend(&buyers);
         let gamma_gamma_fit = GammaGamma::fit(&repeat, 0.0);
         let first_purchase = purchases
@@ -199,9 +218,14 @@ impl Predictions {
 
         // Backtest both repeat-buying models on the same split.
         let split = first_purchase.and_then(|first| default_calibration_end(first, as_of));
-        let test =
-            |kind| split.map(|end| backtest(purchases, customers.len(), end, as_of, UNIT, kind));
-        let (bg_test, mbg_test) = (test(ModelKind::Bgnbd), test(ModelKind::Mbgnbd));
+        let test = |kind, hint: Option<&RepeatModel>| {
+            split.map(|end| backtest(purchases, customers.len(), end, as_of, UNIT, kind, hint))
+        };
+        let bg_test = test(ModelKind::Bgnbd, bgnbd_fit.as_ref().ok().map(|f| &f.params));
+        let mbg_test = test(
+            ModelKind::Mbgnbd,
+            mbgnbd_fit.as_ref().ok().map(|f| &f.params),
+        );
         let one_time_share =
             buyers.iter().filter(|h| h.x == 0).count() as f64 / buyers.len().max(1) as f64;
         let (kind, choice) = choose(&bgnbd_fit, &mbgnbd_fit, &bg_test, &mbg_test, one_time_share);
@@ -222,12 +246,17 @@ impl Predictions {
             (Some(Ok(report)), _) => (Some(report), None),
             (Some(Err(why)), _) => (None, Some(why)),
         };
-        let warnings = reliability_warnings(
+        let mut warnings = reliability_warnings(
             buyers.len(),
             repeat.x.len(),
             first_purchase.map(|f| as_of.days_since(f)),
             repeat.correlation(),
         );
+        if let Err(why) = &gamma_gamma_fit {
+            warnings.push(format!(
+                "The spend model could not be fitted ({why}), so value predictions use each customer's own average order value."
+            ));
+        }
         let report = |fit: &Result<Fitted<RepeatModel>, FitError>| BgNbdReport {
             fit: FitReport::of(fit, |m| m.log_likelihood(&grouped)),
             time_unit: UNIT,
@@ -260,10 +289,21 @@ impl Predictions {
             ModelKind::Mbgnbd => mbgnbd_fit.ok(),
         }
         .map(|f| f.params);
+        // The fit of the model in use, grouping included.
+        let fit_ms = match (fit_start, grouped_end, bgnbd_end, mbgnbd_end) {
+            (Some(start), Some(grouped), Some(bg), Some(mbg)) => Some(
+                (grouped - start)
+                    + match kind {
+                        ModelKind::Bgnbd => bg - grouped,
+                        ModelKind::Mbgnbd => mbg - bg,
+                    },
+            ),
+            _ => None,
+        };
         let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
         let mut scores = score_all(&history, model, gamma_gamma, as_of);
         assign_spend_tiers(&mut scores);
-        match propensity(purchases, customers.len(), as_of, kind) {
+        match propensity(purchases, customers.len(), as_of, model.as_ref()) {
             Ok(found) => {
                 for (s, p) in scores.iter_mut().zip(found.scores) {
                     s.purchase_propensity = p;
@@ -294,6 +334,7 @@ impl Predictions {
             scores,
             model,
             gamma_gamma,
+            fit_ms,
         }
     }
 }
@@ -406,6 +447,7 @@ fn score_all(
     as_of: Date,
 ) -> Vec<Scores> {
     let mut cache: FxHashMap<(u32, u64, u64, u64), Scores> = FxHashMap::default();
+    let mut bands = FxHashMap::default();
     history
         .iter()
         .map(|h| {
@@ -420,7 +462,7 @@ fn score_all(
             );
             *cache
                 .entry(key)
-                .or_insert_with(|| score(h, model, gamma_gamma, as_of))
+                .or_insert_with(|| score(h, model, gamma_gamma, as_of, &mut bands))
         })
         .collect()
 }
@@ -430,11 +472,16 @@ fn score(
     model: Option<RepeatModel>,
     gamma_gamma: Option<GammaGamma>,
     as_of: Date,
+    bands: &mut FxHashMap<(u32, i64, i64), (f64, f64)>,
 ) -> Scores {
     let x = f64::from(h.x);
     let in_units = |days: f64| days / UNIT.days();
     let avg_days_between_orders = (h.x > 0).then(|| h.t_x * UNIT.days() / x);
-    let expected_order_value = gamma_gamma.and_then(|g| g.expected_value(x, h.repeat_value));
+    // Without a spend model, the customer's own average order value.
+    let expected_order_value = match gamma_gamma {
+        Some(g) => g.expected_value(x, h.repeat_value),
+        None => Some(h.mean_value),
+    };
     let Some(m) = model else {
         return Scores {
             avg_days_between_orders,
@@ -444,6 +491,8 @@ fn score(
     };
     let expected = |days: f64| m.conditional_expected(in_units(days), x, h.t_x, h.t);
     // Discounted expected purchases month by month over the CLV horizon.
+    let expected_year = expected(365.0);
+    let band = Some(purchase_band(&m, h, in_units(365.0), bands));
     let discounted_purchases = (1..=CLV_MONTHS).try_fold((0.0, 0.0), |(sum, before), k| {
         let cumulative = expected(DAYS_PER_MONTH * f64::from(k))?;
         let month = (cumulative - before).max(0.0);
@@ -459,20 +508,63 @@ fn score(
         .map(|units| units * UNIT.days())
         .filter(|&days| days <= NEXT_ORDER_HORIZON_DAYS)
         .map(|days| as_of.add_days(days.ceil().max(1.0) as i32));
+    let clv = discounted_purchases
+        .zip(expected_order_value)
+        .map(|((purchases, _), value)| purchases * value);
+    // The CLV range follows the purchase range in proportion.
+    let scaled = |count: Option<f64>| match (clv, count, expected_year) {
+        (Some(clv), Some(count), Some(mean)) if mean > 0.0 => Some(clv * count / mean),
+        (Some(_), Some(_), _) => Some(0.0),
+        _ => None,
+    };
     Scores {
         p_alive: Some(m.p_alive(x, h.t_x, h.t)),
         expected_purchases_30d: expected(30.0),
         expected_purchases_90d: expected(90.0),
-        expected_purchases_365d: expected(365.0),
+        expected_purchases_365d: expected_year,
         expected_order_value,
-        predicted_clv_12m: discounted_purchases
-            .zip(expected_order_value)
-            .map(|((purchases, _), value)| purchases * value),
+        predicted_clv_12m: clv,
         expected_next_order: next_order,
         avg_days_between_orders,
         predicted_spend_tier: None,
         purchase_propensity: None,
+        purchases_365d_low: band.map(|b| b.0),
+        purchases_365d_high: band.map(|b| b.1),
+        predicted_clv_12m_low: scaled(band.map(|b| b.0)),
+        predicted_clv_12m_high: scaled(band.map(|b| b.1)),
     }
+}
+
+/// Futures simulated per distinct history for the uncertainty band.
+const BAND_DRAWS: u32 = 200;
+
+/// 10th and 90th percentiles of simulated purchase counts over `horizon`
+/// units. Histories within the same week share a band (it is a range of
+/// whole purchases; finer detail would not change it), which also seeds
+/// the draws so that results repeat.
+fn purchase_band(
+    m: &RepeatModel,
+    h: &History,
+    horizon: f64,
+    bands: &mut FxHashMap<(u32, i64, i64), (f64, f64)>,
+) -> (f64, f64) {
+    let key = (h.x, h.t_x.round() as i64, h.t.round() as i64);
+    if let Some(&band) = bands.get(&key) {
+        return band;
+    }
+    let seed = u64::from(key.0) ^ (key.1 as u64).rotate_left(21) ^ (key.2 as u64).rotate_left(42);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (x, t_x, t) = (f64::from(key.0), key.1 as f64, key.2 as f64);
+    let mut counts: Vec<u32> = (0..BAND_DRAWS)
+        .map(|_| m.simulate_purchases(&mut rng, x, t_x.min(t), t, horizon))
+        .collect();
+    counts.sort_unstable();
+    let at = |q: f64| {
+        f64::from(counts[((f64::from(BAND_DRAWS) * q).ceil() as usize).clamp(1, counts.len()) - 1])
+    };
+    let band = (at(0.10), at(0.90));
+    bands.insert(key, band);
+    band
 }
 
 /// Shopify's definition: HIGH above the 70th percentile of predicted
@@ -536,7 +628,7 @@ mod tests {
             mean_value: 22.35,
         };
         let as_of = Date::from_ymd(1997, 9, 30).expect("valid");
-        let s = score(&h, Some(CDNOW), Some(gg), as_of);
+        let s = score(&h, Some(CDNOW), Some(gg), as_of, &mut FxHashMap::default());
         // The same sum written out from the model's formulas.
         let month = DAYS_PER_MONTH / 7.0;
         let mut want = 0.0;
@@ -560,6 +652,20 @@ mod tests {
         let p = s.p_alive.expect("fit");
         assert!(p > 0.0 && p < 1.0);
         assert_eq!(s.avg_days_between_orders, Some(30.43 * 7.0 / 2.0));
+        // The 80 % range brackets the expectation, and the CLV range follows it.
+        let (low, high) = (
+            s.purchases_365d_low.expect("band"),
+            s.purchases_365d_high.expect("band"),
+        );
+        let mean = s.expected_purchases_365d.expect("fit");
+        assert!(low <= mean && mean <= high, "{low} {mean} {high}");
+        assert!(s.predicted_clv_12m_low.expect("band") <= clv);
+        assert!(s.predicted_clv_12m_high.expect("band") >= clv);
+        // Same history, same band.
+        assert_eq!(
+            score(&h, Some(CDNOW), Some(gg), as_of, &mut FxHashMap::default()),
+            s
+        );
         assert!(s.expected_next_order.expect("date") > as_of);
     }
 
@@ -572,14 +678,22 @@ mod tests {
             repeat_value: 10.0,
             mean_value: 10.0,
         };
-        let s = score(&h, Some(CDNOW), None, Date::from_days(0));
+        let s = score(
+            &h,
+            Some(CDNOW),
+            None,
+            Date::from_days(0),
+            &mut FxHashMap::default(),
+        );
         let (a, b, c) = (
             s.expected_purchases_30d.expect("fit"),
             s.expected_purchases_90d.expect("fit"),
             s.expected_purchases_365d.expect("fit"),
         );
         assert!(0.0 < a && a < b && b < c, "{a} {b} {c}");
-        assert_eq!(s.predicted_clv_12m, None, "no spend model, no CLV");
+        // Without a spend model, the customer's own average order value.
+        assert_eq!(s.expected_order_value, Some(10.0));
+        assert!(s.predicted_clv_12m.expect("clv") < c * 10.0);
     }
 
     #[test]
