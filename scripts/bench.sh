@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes BENCHMARKS.md: ingest throughput natively
 # (against the csv crate) and in headless Chromium (against PapaParse and
-# bare File reading), on a generated 1M-line Shopify orders export.
+# bare File reading), on a generated 1M-line Shopify orders export; and
+# BG/NBD fitting on a million simulated customers natively (against the
+# Python `lifetimes` package, installed into target/bench/venv) and in
+# Chromium.
 # Benchmarks report; they never fail on speed. Not part of the tests.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +28,28 @@ NATIVE="$(cargo bench --locked -p segmenter-engine --bench ingest -- "$FILE")"
 say "browser ingest benchmark"
 BROWSER="$(node bench/browser/ingest.mjs "$FILE")"
 
+say "model fitting benchmark: a million simulated customers"
+SUMMARY="$DATA/customers-1m-summary.csv"
+ORDERS="$DATA/customers-1m-orders.csv"
+cargo bench --locked -p segmenter-engine --bench fit -- \
+  --write "$SUMMARY" --write-orders "$ORDERS" --json "$DATA/fit.json"
+if [ ! -x "$DATA/venv/bin/python" ]; then
+  python3 -m venv "$DATA/venv"
+fi
+"$DATA/venv/bin/pip" install --quiet --disable-pip-version-check -r bench/models/requirements.txt
+say "lifetimes BetaGeoFitter on the same customers"
+"$DATA/venv/bin/python" bench/models/lifetimes_fit.py "$SUMMARY" 3 > "$DATA/lifetimes.json"
+FIT_NATIVE="$(node -e '
+  const [ours, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  const p = (m) => ["r", "alpha", "a", "b"].map((k) => m[k].toFixed(4)).join(", ");
+  console.log("| contender (same machine) | best of 3 | segmenter ÷ peer (time) | r, α, a, b |");
+  console.log("|---|---|---|---|");
+  console.log(`| segmenter: group + fit BG/NBD (${ours.groups.toLocaleString("en")} distinct histories) | ${ours.seconds.toFixed(3)} s | 1.00 | ${p(ours)} |`);
+  console.log(`| lifetimes 0.11.3 BetaGeoFitter | ${peer.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(3)} | ${p(peer)} |`);
+' "$DATA/fit.json" "$DATA/lifetimes.json")"
+say "browser fitting benchmark"
+FIT_BROWSER="$(node bench/browser/fit.mjs "$ORDERS")"
+
 cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 REPORT="$(cat <<REPORT
@@ -45,7 +70,22 @@ $NATIVE
 $BROWSER
 
 The segmenter figure is the analysis time the page reports (reading, parsing,
-per-customer aggregation and RFM, measured in the worker).
+per-customer aggregation, RFM and since the predictive models also their
+fits and scores, measured in the worker).
+
+## Fitting the repeat-buying model: a million customers
+
+Customers simulated from BG/NBD (r 0.8, α 6, a 0.7, b 2.5) over two years
+with whole-day dates (\`crates/engine/benches/fit.rs\`); both fitters get the
+same (frequency, recency, T) and must agree on the parameters.
+
+$FIT_NATIVE
+
+$FIT_BROWSER
+
+In the browser the same customers arrive as an order table
+(\`customer_id,order_date,amount\`), read like any merchant file; the fit
+figure is the worker's own timing of grouping and fitting.
 <!-- end of generated part -->
 REPORT
 )"

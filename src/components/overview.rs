@@ -36,6 +36,22 @@ pub fn Overview() -> impl IntoView {
                             f.source,
                             format::duration(f.elapsed_ms)
                         )}
+                        {s.timings.clone().map(|t| view! {
+                            <span
+                                id="timings"
+                                class="small"
+                                data-ingest-ms=t.ingest_ms
+                                data-fit-ms=t.fit_ms
+                                data-models-ms=t.models_ms
+                            >
+                                {format!(
+                                    " (reading {}, models {}, of which fitting {})",
+                                    format::duration(t.ingest_ms),
+                                    format::duration(t.models_ms),
+                                    format::duration(t.fit_ms)
+                                )}
+                            </span>
+                        })}
                     </p>
                 </div>
                 <dl class="kpis">
