@@ -175,6 +175,22 @@ describe("segmenter page", () => {
       assert.equal(int(await cell.textContent()), count, group);
     }
     await page.screenshot({ path: join(ARTIFACTS, "demo-store.png"), fullPage: true });
+
+    // Predictions: the same fits and totals as the CLI, and the backtest shown.
+    const models = cli.models;
+    assert.equal(models.bgnbd.converged, true);
+    assert.equal(int(await page.textContent("#kpi-expected-90")), Math.round(models.expected_purchases_90d));
+    assert.equal(int(await page.textContent("#kpi-churned")), models.likely_churned);
+    assert.equal(await page.textContent("#kpi-clv"), `$${models.predicted_clv_12m.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+    const verdict = { good: "Reliable", fair: "Use as a guide", poor: "Not reliable yet" }[models.backtest.reliability];
+    assert.equal(await page.textContent("#backtest-verdict"), verdict);
+    assert.match(await page.textContent("#backtest"), new RegExp(`${models.backtest.actual_purchases.toLocaleString("en-US")} happened`));
+    // One pair of bars per calibration-frequency bucket.
+    assert.equal(await page.locator("#bucket-chart rect.actual").count(), models.backtest.buckets.length);
+    assert.equal(await page.locator("#bucket-chart rect.predicted").count(), models.backtest.buckets.length);
+    assert.match(await page.textContent("#propensity"), /Who buys in the next 90 days/);
+    await page.locator("#predictions").screenshot({ path: join(ARTIFACTS, "predictions.png") });
+
     await page.locator("#overview-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "demo-store-viewport.png") });
   });

@@ -71,6 +71,9 @@ pub fn PredictionPanel() -> impl IntoView {
                         </dl>
                     }.into_any(),
                 }}
+                <p class="muted small" id="model-choice">
+                    {format!("Model in use: {}. {}.", models.model.name(), capitalise(&models.model_choice))}
+                </p>
                 <BacktestView models=models.clone()/>
                 {models.propensity.as_ref().map(|p| view! {
                     <div class="backtest" id="propensity">
@@ -192,6 +195,14 @@ fn BucketChart(test: Backtest) -> impl IntoView {
             </figcaption>
         </figure>
     }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// 1, 2 or 5 times a power of ten, at least `raw`.
