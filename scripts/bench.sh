@@ -69,9 +69,9 @@ $NATIVE
 
 $BROWSER
 
-The segmenter figure is the analysis time the page reports (reading, parsing,
-per-customer aggregation, RFM and since the predictive models also their
-fits and scores, measured in the worker).
+The segmenter figure is the worker's own timing of reading, parsing,
+per-customer aggregation and RFM; the predictive models, which the page
+runs next, are timed below.
 
 ## Fitting the repeat-buying model: a million customers
 

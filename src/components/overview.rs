@@ -41,6 +41,7 @@ pub fn Overview() -> impl IntoView {
                                 id="timings"
                                 class="small"
                                 data-ingest-ms=t.ingest_ms
+                                data-rfm-ms=t.rfm_ms
                                 data-fit-ms=t.fit_ms
                                 data-models-ms=t.models_ms
                             >
