@@ -77,7 +77,7 @@ pub fn PredictionPanel() -> impl IntoView {
                 <BacktestView models=models.clone()/>
                 {models.propensity.as_ref().map(|p| view! {
                     <div class="backtest" id="propensity">
-                        <h3>{format!("Who buys in the next {} days", p.horizon_days)}</h3>
+                        <h3>"Purchase propensity"</h3>
                         <p>{p.verdict.clone()}</p>
                     </div>
                 })}

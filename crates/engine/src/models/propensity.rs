@@ -224,7 +224,7 @@ fn verdict(
         }
     };
     format!(
-        "Who buys in the next {horizon} days: tested on the last {horizon} days ({:.0} % of customers bought), \
+        "Who buys in the next {horizon} days, tested on the last {horizon} days ({:.0} % of customers bought): \
          a regression trained on the window before scored AUC {} against {name}'s {}; {which}.",
         base * 100.0,
         show(logistic),

@@ -719,3 +719,71 @@ mod tests {
         assert_eq!(tiers[10], None, "a prospect");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::customers::Identities;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Whatever the purchases (one customer or many, one day or years,
+        /// zero and odd amounts), fitting never panics and no prediction is
+        /// NaN or infinite: a value is a number or absent.
+        #[test]
+        fn predictions_are_numbers_or_absent(
+            purchases in proptest::collection::vec((0u32..12, 0i32..900, 0.0f64..500.0), 1..120),
+        ) {
+            let mut ids = Identities::default();
+            for c in 0..12 {
+                ids.intern(&format!("c{c}"), None);
+            }
+            let start = Date::from_ymd(2024, 1, 1).expect("valid");
+            let list: Vec<Purchase> = purchases
+                .iter()
+                .map(|&(c, day, amount)| Purchase::new(c, start.add_days(day), amount))
+                .collect();
+            let last = list.iter().map(|p| p.date).max().expect("one");
+            let (table, position) = CustomerTable::build(
+                ids,
+                &list,
+                FxHashMap::default(),
+                FxHashMap::default(),
+                last,
+            );
+            let list: Vec<Purchase> = list
+                .iter()
+                .map(|p| Purchase { customer: position[p.customer as usize].expect("a buyer"), ..*p })
+                .collect();
+            let predictions = Predictions::fit(&list, &table, &mut || None);
+            for s in &predictions.scores {
+                for value in [
+                    s.p_alive, s.expected_purchases_30d, s.expected_purchases_90d,
+                    s.expected_purchases_365d, s.expected_order_value, s.predicted_clv_12m,
+                    s.avg_days_between_orders, s.purchase_propensity, s.purchases_365d_low,
+                    s.purchases_365d_high, s.predicted_clv_12m_low, s.predicted_clv_12m_high,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    prop_assert!(value.is_finite(), "{s:?}");
+                }
+                if let Some(p) = s.p_alive {
+                    prop_assert!((0.0..=1.0).contains(&p));
+                }
+            }
+            let m = &predictions.summary;
+            prop_assert!(m.expected_purchases_90d.is_finite() && m.predicted_clv_12m.is_finite());
+            if let Some(b) = &m.backtest {
+                prop_assert!(b.mean_absolute_error.is_finite() && b.predicted_purchases.is_finite());
+                for bucket in &b.buckets {
+                    prop_assert!(bucket.actual_mean.is_finite() && bucket.predicted_mean.is_finite());
+                }
+            }
+            // serde_json would write a NaN as null: the checks above are what count.
+            serde_json::to_string(m).expect("serialises");
+        }
+    }
+}
