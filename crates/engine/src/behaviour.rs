@@ -113,6 +113,17 @@ fn min_date(a: Option<Date>, b: Option<Date>) -> Option<Date> {
     }
 }
 
+/// One visitor's activity on one day, kept so that features can be taken
+/// as of any date (the purchase-propensity model looks back from past cut
+/// dates, and must not see later events).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayActivity {
+    pub date: Date,
+    pub item_views: u32,
+    pub add_to_carts: u32,
+    pub events: u32,
+}
+
 /// A session's cart state.
 const HAD_CART: u8 = 1;
 const HAD_PURCHASE: u8 = 2;
@@ -131,6 +142,8 @@ pub struct Activity {
     sessions: FxHashMap<(u32, u64), u8>,
     /// Events per kind over everyone, anonymous included.
     funnel: Behaviour,
+    /// Per (visitor, day): item views, add-to-carts, events.
+    days: FxHashMap<(u32, i32), [u32; 3]>,
 }
 
 /// The events, credited to visitors.
@@ -138,6 +151,8 @@ pub struct Activity {
 pub struct Visitors {
     /// Signed-in visitors by user id (normalised), with their behaviour.
     pub signed_in: Vec<(Box<str>, Behaviour)>,
+    /// Their activity day by day (same order), anonymous days included.
+    pub timelines: Vec<Vec<DayActivity>>,
     pub anonymous: u64,
     /// Store-wide totals, anonymous visitors included.
     pub funnel: Behaviour,
@@ -162,6 +177,10 @@ impl Activity {
             return;
         };
         self.counts[visitor as usize].count(event.kind, event.date);
+        let day = self.days.entry((visitor, event.date.days())).or_default();
+        day[0] += u32::from(event.kind == EventKind::ViewItem);
+        day[1] += u32::from(event.kind == EventKind::AddToCart);
+        day[2] += 1;
         let session = event
             .session
             .unwrap_or_else(|| u64::from(event.date.days().unsigned_abs()));
@@ -196,6 +215,7 @@ impl Activity {
             signed_in_as,
             sessions,
             mut funnel,
+            days,
             ..
         } = self;
         let owner = |visitor: u32| signed_in_as.get(&visitor).copied().unwrap_or(visitor);
@@ -225,17 +245,43 @@ impl Activity {
             };
             counts[user as usize].absorb(&anonymous);
         }
+        let mut by_owner: FxHashMap<u32, FxHashMap<i32, [u32; 3]>> = FxHashMap::default();
+        for (&(visitor, day), c) in &days {
+            let slot = by_owner
+                .entry(owner(visitor))
+                .or_default()
+                .entry(day)
+                .or_default();
+            for k in 0..3 {
+                slot[k] += c[k];
+            }
+        }
         let mut signed_in = Vec::new();
+        let mut timelines = Vec::new();
         let mut anonymous = 0;
         for (index, (key, behaviour)) in keys.iter().zip(counts).enumerate() {
             if let Some(user) = key.strip_prefix("u:") {
                 signed_in.push((Box::from(user), behaviour));
+                let mut timeline: Vec<DayActivity> = by_owner
+                    .remove(&(index as u32))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(day, c)| DayActivity {
+                        date: Date::from_days(day),
+                        item_views: c[0],
+                        add_to_carts: c[1],
+                        events: c[2],
+                    })
+                    .collect();
+                timeline.sort_by_key(|d| d.date);
+                timelines.push(timeline);
             } else if !signed_in_as.contains_key(&(index as u32)) {
                 anonymous += 1;
             }
         }
         Visitors {
             signed_in,
+            timelines,
             anonymous,
             funnel,
         }
@@ -363,6 +409,11 @@ mod tests {
         assert_eq!(summary.abandoned_sessions, 1);
         assert_eq!(summary.abandonment_rate, Some(0.5));
         assert_eq!(summary.events, 4);
+        // The user's timeline holds the anonymous day too.
+        assert_eq!(visitors.timelines[0].len(), 1);
+        assert_eq!(visitors.timelines[0][0].item_views, 1);
+        assert_eq!(visitors.timelines[0][0].add_to_carts, 1);
+        assert_eq!(visitors.timelines[0][0].events, 3);
     }
 
     #[test]

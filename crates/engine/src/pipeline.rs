@@ -134,7 +134,7 @@ impl Analysis {
         let start = clock();
         let rfm = Rfm::score(&customers);
         let after_rfm = clock();
-        let predictions = Predictions::fit(&sales.purchases, &customers, clock);
+        let predictions = Predictions::fit(&sales, &customers, clock);
         let end = clock();
         let timings = match (start, after_rfm, end) {
             (Some(start), Some(after_rfm), Some(end)) => Some(Timings {

@@ -10,7 +10,7 @@ mod profile;
 use rustc_hash::FxHashMap;
 
 pub use self::profile::Profile;
-use crate::behaviour::Behaviour;
+use crate::behaviour::{Behaviour, DayActivity};
 use crate::date::Date;
 
 /// Interned customer identities, in order of first appearance.
@@ -116,6 +116,8 @@ pub struct CustomerTable {
     /// Shopping behaviour from analytics events, per customer; empty when no
     /// events were read.
     behaviour: Vec<Option<Behaviour>>,
+    /// The same customers' activity day by day (empty without events).
+    activity: Vec<Vec<DayActivity>>,
     /// The day the measures below are taken at (end of that day).
     pub as_of: Date,
 }
@@ -129,7 +131,7 @@ impl CustomerTable {
         identities: Identities,
         purchases: &[Purchase],
         mut profiles: FxHashMap<u32, Profile>,
-        behaviour: FxHashMap<u32, Behaviour>,
+        mut behaviour: FxHashMap<u32, (Behaviour, Vec<DayActivity>)>,
         as_of: Date,
     ) -> (CustomerTable, Vec<Option<u32>>) {
         let n = identities.len();
@@ -197,7 +199,19 @@ impl CustomerTable {
                 Vec::new()
             } else {
                 keep.iter()
-                    .map(|&c| behaviour.get(&(c as u32)).copied())
+                    .map(|&c| behaviour.get(&(c as u32)).map(|(b, _)| *b))
+                    .collect()
+            },
+            activity: if behaviour.is_empty() {
+                Vec::new()
+            } else {
+                keep.iter()
+                    .map(|&c| {
+                        behaviour
+                            .remove(&(c as u32))
+                            .map(|(_, d)| d)
+                            .unwrap_or_default()
+                    })
                     .collect()
             },
             profile,
@@ -210,6 +224,16 @@ impl CustomerTable {
     /// Customer `i`'s shopping behaviour, if analytics events name them.
     pub fn behaviour(&self, i: usize) -> Option<&Behaviour> {
         self.behaviour.get(i).and_then(Option::as_ref)
+    }
+
+    /// Customer `i`'s analytics activity by day (empty when none).
+    pub fn activity(&self, i: usize) -> &[DayActivity] {
+        self.activity.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether any analytics events were joined to customers.
+    pub fn has_activity(&self) -> bool {
+        !self.activity.is_empty()
     }
 
     /// Customers with analytics behaviour.

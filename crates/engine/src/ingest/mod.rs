@@ -42,7 +42,7 @@ pub use self::quality::{
 use self::file::{DoneFile, FileState};
 use self::layout::ProfileRow;
 use self::orders::{CustomerIndex, Intern};
-use crate::behaviour::{Activity, Behaviour, BehaviourSummary};
+use crate::behaviour::{Activity, Behaviour, BehaviourSummary, DayActivity};
 use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
 use crate::sales::{Labels, Sales, SoldItem};
@@ -433,7 +433,10 @@ impl Ingest {
 fn join_behaviour(
     names: &Names,
     activity: Activity,
-) -> (FxHashMap<u32, Behaviour>, crate::behaviour::Visitors) {
+) -> (
+    FxHashMap<u32, (Behaviour, Vec<DayActivity>)>,
+    crate::behaviour::Visitors,
+) {
     let visitors = activity.finish();
     let mut behaviour = FxHashMap::default();
     if visitors.signed_in.is_empty() {
@@ -444,7 +447,7 @@ fn join_behaviour(
         .iter()
         .filter_map(|(&c, p)| p.shop_id.as_deref().map(|id| (id, c)))
         .collect();
-    for (user, b) in &visitors.signed_in {
+    for ((user, b), days) in visitors.signed_in.iter().zip(&visitors.timelines) {
         let customer = names
             .identities
             .get(user)
@@ -452,8 +455,12 @@ fn join_behaviour(
         if let Some(customer) = customer {
             behaviour
                 .entry(customer)
-                .and_modify(|known: &mut Behaviour| known.absorb(b))
-                .or_insert(*b);
+                .and_modify(|(known, timeline): &mut (Behaviour, Vec<DayActivity>)| {
+                    known.absorb(b);
+                    timeline.extend_from_slice(days);
+                    timeline.sort_by_key(|d| d.date);
+                })
+                .or_insert_with(|| (*b, days.clone()));
         }
     }
     (behaviour, visitors)

@@ -14,15 +14,19 @@ use serde::{Deserialize, Serialize};
 use super::history::{histories, Grouped, TimeUnit};
 use super::rank::{auc, top_decile_lift};
 use super::repeat::{ModelKind, RepeatModel};
-use crate::customers::Purchase;
+use rustc_hash::FxHashMap;
+
+use crate::behaviour::DayActivity;
+use crate::customers::{CustomerTable, Purchase};
 use crate::date::Date;
+use crate::sales::SoldItem;
 
 /// The usual horizon; shorter histories get a third of their length.
 pub const HORIZON_DAYS: i32 = 90;
 const MIN_HORIZON_DAYS: i32 = 14;
 
 /// The features, in order (for reports).
-pub const FEATURES: [&str; 7] = [
+pub const FEATURES: [&str; 12] = [
     "days since last order",
     "days since first order",
     "orders (log)",
@@ -30,7 +34,20 @@ pub const FEATURES: [&str; 7] = [
     "average order value (log)",
     "average days between orders",
     "share of orders with a discount",
+    "product categories bought (log)",
+    "share of item spend in the store's top category",
+    "item views in the 90 days before (log)",
+    "add-to-carts in the 90 days before (log)",
+    "days since last active on the site (at most 365)",
 ];
+
+/// What the features are computed from, all cut at the same date.
+pub struct Sources<'a> {
+    pub purchases: &'a [Purchase],
+    /// Product lines (for categories); their `purchase` indexes `purchases`.
+    pub items: &'a [SoldItem],
+    pub customers: &'a CustomerTable,
+}
 const K: usize = FEATURES.len();
 
 /// Which ranking won on the test window.
@@ -73,11 +90,12 @@ pub struct Propensity {
 
 /// Trains, tests and scores; `Err` says why there is no propensity model.
 pub fn propensity(
-    purchases: &[Purchase],
-    customers: usize,
+    sources: &Sources<'_>,
     as_of: Date,
     current: Option<&RepeatModel>,
 ) -> Result<Propensity, String> {
+    let purchases = sources.purchases;
+    let customers = sources.customers.len();
     let kind = current.map_or(ModelKind::Bgnbd, RepeatModel::kind);
     let first = purchases
         .iter()
@@ -100,8 +118,8 @@ pub fn propensity(
     let test_cut = as_of.add_days(-horizon);
     let train_cut = test_cut.add_days(-horizon);
 
-    let (train_x, train_y) = labelled(purchases, customers, train_cut, test_cut);
-    let (test_x, test_y) = labelled(purchases, customers, test_cut, as_of);
+    let (train_x, train_y) = labelled(sources, train_cut, test_cut);
+    let (test_x, test_y) = labelled(sources, test_cut, as_of);
     let rows = |x: &[Option<[f64; K]>], y: &[bool]| -> (Vec<[f64; K]>, Vec<bool>) {
         x.iter()
             .zip(y)
@@ -155,7 +173,7 @@ pub fn propensity(
 
     // The deployed model: refitted on the latest window, applied to today.
     let deployed = Logistic::fit(&test_rows, &test_labels);
-    let now = features_at(purchases, customers, as_of);
+    let now = features_at(sources, as_of);
     let scores: Vec<Option<f64>> = match winner {
         Winner::LogisticRegression => now
             .iter()
@@ -233,15 +251,14 @@ fn verdict(
 }
 
 /// Features at `cut` and whether the customer bought in (cut, until].
-fn labelled(
-    purchases: &[Purchase],
-    customers: usize,
-    cut: Date,
-    until: Date,
-) -> (Vec<Option<[f64; K]>>, Vec<bool>) {
-    let features = features_at(purchases, customers, cut);
-    let mut bought = vec![false; customers];
-    for p in purchases.iter().filter(|p| p.date > cut && p.date <= until) {
+fn labelled(sources: &Sources<'_>, cut: Date, until: Date) -> (Vec<Option<[f64; K]>>, Vec<bool>) {
+    let features = features_at(sources, cut);
+    let mut bought = vec![false; sources.customers.len()];
+    for p in sources
+        .purchases
+        .iter()
+        .filter(|p| p.date > cut && p.date <= until)
+    {
         if let Some(b) = bought.get_mut(p.customer as usize) {
             *b = true;
         }
@@ -249,8 +266,9 @@ fn labelled(
     (features, bought)
 }
 
-/// Each customer's features from their purchases up to `cut`.
-fn features_at(purchases: &[Purchase], customers: usize, cut: Date) -> Vec<Option<[f64; K]>> {
+/// Each customer's features from what happened up to `cut` only.
+fn features_at(sources: &Sources<'_>, cut: Date) -> Vec<Option<[f64; K]>> {
+    let (purchases, customers) = (sources.purchases, sources.customers.len());
     #[derive(Clone, Copy, Default)]
     struct Acc {
         first: Option<Date>,
@@ -270,9 +288,12 @@ fn features_at(purchases: &[Purchase], customers: usize, cut: Date) -> Vec<Optio
         a.revenue += p.amount;
         a.discounted += u32::from(p.discounted());
     }
+    let categories = category_features(sources, cut);
     acc.iter()
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             let (first, last) = (a.first?, a.last?);
+            let activity = activity_features(sources.customers.activity(i), cut);
             let orders = f64::from(a.orders);
             let tenure = f64::from(cut.days_since(first));
             let span = f64::from(last.days_since(first));
@@ -288,9 +309,80 @@ fn features_at(purchases: &[Purchase], customers: usize, cut: Date) -> Vec<Optio
                     tenure
                 },
                 f64::from(a.discounted) / orders,
+                categories[i].0,
+                categories[i].1,
+                activity.0,
+                activity.1,
+                activity.2,
             ])
         })
         .collect()
+}
+
+/// (item views and add-to-carts in the 90 days before `cut`, both log;
+/// days since the last activity, at most 365) from analytics events.
+fn activity_features(days: &[DayActivity], cut: Date) -> (f64, f64, f64) {
+    let window = cut.add_days(-HORIZON_DAYS);
+    let (mut views, mut carts, mut last) = (0u32, 0u32, None);
+    for d in days.iter().filter(|d| d.date <= cut) {
+        if d.date > window {
+            views += d.item_views;
+            carts += d.add_to_carts;
+        }
+        last = Some(d.date);
+    }
+    let since = last.map_or(365.0, |l| f64::from(cut.days_since(l)).min(365.0));
+    (f64::from(views).ln_1p(), f64::from(carts).ln_1p(), since)
+}
+
+/// (distinct categories bought, log; share of item spend in the store's
+/// best-selling category) per customer, from product lines up to `cut`.
+fn category_features(sources: &Sources<'_>, cut: Date) -> Vec<(f64, f64)> {
+    let n = sources.customers.len();
+    let mut out = vec![(0.0, 0.0); n];
+    let lines: Vec<(&SoldItem, u32)> = sources
+        .items
+        .iter()
+        .filter(|item| {
+            sources
+                .purchases
+                .get(item.purchase as usize)
+                .is_some_and(|p| p.date <= cut)
+        })
+        .filter_map(|item| item.category.map(|c| (item, c)))
+        .collect();
+    if lines.is_empty() {
+        return out;
+    }
+    let mut store: FxHashMap<u32, f64> = FxHashMap::default();
+    for (item, category) in &lines {
+        *store.entry(*category).or_default() += item.revenue().max(0.0);
+    }
+    let top = store
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(&c, _)| c);
+    let mut per: FxHashMap<u32, (Vec<u32>, f64, f64)> = FxHashMap::default();
+    for (item, category) in &lines {
+        let entry = per.entry(item.customer).or_default();
+        entry.0.push(*category);
+        let spend = item.revenue().max(0.0);
+        entry.1 += spend;
+        if Some(*category) == top {
+            entry.2 += spend;
+        }
+    }
+    for (customer, (mut seen, total, in_top)) in per {
+        seen.sort_unstable();
+        seen.dedup();
+        if let Some(slot) = out.get_mut(customer as usize) {
+            *slot = (
+                (seen.len() as f64).ln_1p(),
+                if total > 0.0 { in_top / total } else { 0.0 },
+            );
+        }
+    }
+    out
 }
 
 /// L2-regularised logistic regression on standardised features, fitted by
@@ -427,7 +519,10 @@ mod tests {
         let rows: Vec<[f64; K]> = (0..400)
             .map(|i| {
                 let recency = f64::from(i % 200);
-                [recency, 300.0, 1.0, 4.0, 3.0, 30.0, f64::from(i % 3) / 2.0]
+                let noise = f64::from(i % 3) / 2.0;
+                [
+                    recency, 300.0, 1.0, 4.0, 3.0, 30.0, noise, 0.0, 0.0, noise, 0.0, 365.0,
+                ]
             })
             .collect();
         let labels: Vec<bool> = rows.iter().map(|r| r[0] < 60.0).collect();
@@ -442,13 +537,92 @@ mod tests {
     }
 
     #[test]
+    fn activity_after_the_cut_is_not_seen() {
+        let cut = Date::from_ymd(2025, 6, 1).expect("valid");
+        let day = |offset| DayActivity {
+            date: cut.add_days(offset),
+            item_views: 3,
+            add_to_carts: 1,
+            events: 5,
+        };
+        // 100 days before (outside the 90-day window), 10 before, 5 after.
+        let days = [day(-100), day(-10), day(5)];
+        let (views, carts, since) = activity_features(&days, cut);
+        assert_eq!((views, carts, since), (3f64.ln_1p(), 1f64.ln_1p(), 10.0));
+        assert_eq!(activity_features(&days[2..], cut), (0.0, 0.0, 365.0));
+    }
+
+    #[test]
+    fn categories_bought_after_the_cut_are_not_seen() {
+        let cut = Date::from_ymd(2025, 6, 1).expect("valid");
+        let purchases = [
+            Purchase::new(0, cut.add_days(-30), 30.0),
+            Purchase::new(1, cut.add_days(-20), 10.0),
+            Purchase::new(0, cut.add_days(10), 50.0),
+        ];
+        let item = |purchase: u32, customer: u32, category: u32, price: f64| SoldItem {
+            purchase,
+            customer,
+            product: 0,
+            sku: None,
+            category: Some(category),
+            quantity: 1.0,
+            price,
+            discount: 0.0,
+        };
+        // Category 7 sells most before the cut; category 9 only after it.
+        let items = [
+            item(0, 0, 7, 20.0),
+            item(0, 0, 8, 10.0),
+            item(1, 1, 7, 10.0),
+            item(2, 0, 9, 50.0),
+        ];
+        let mut ids = crate::customers::Identities::default();
+        ids.intern("a", None);
+        ids.intern("b", None);
+        let (table, _) = CustomerTable::build(
+            ids,
+            &purchases,
+            FxHashMap::default(),
+            FxHashMap::default(),
+            cut.add_days(10),
+        );
+        let sources = Sources {
+            purchases: &purchases,
+            items: &items,
+            customers: &table,
+        };
+        let got = category_features(&sources, cut);
+        assert_eq!(
+            got[0],
+            (2f64.ln_1p(), 20.0 / 30.0),
+            "two categories, 2/3 in the top one"
+        );
+        assert_eq!(got[1], (1f64.ln_1p(), 1.0));
+    }
+
+    #[test]
     fn short_histories_get_no_model_but_a_reason() {
         let day = Date::from_ymd(2025, 1, 1).expect("valid");
         let purchases = [
             Purchase::new(0, day, 5.0),
             Purchase::new(0, day.add_days(20), 5.0),
         ];
-        let error = propensity(&purchases, 1, day.add_days(30), None).expect_err("too short");
+        let mut ids = crate::customers::Identities::default();
+        ids.intern("a", None);
+        let (table, _) = CustomerTable::build(
+            ids,
+            &purchases,
+            FxHashMap::default(),
+            FxHashMap::default(),
+            day.add_days(30),
+        );
+        let sources = Sources {
+            purchases: &purchases,
+            items: &[],
+            customers: &table,
+        };
+        let error = propensity(&sources, day.add_days(30), None).expect_err("too short");
         assert!(error.contains("the orders cover 30 days"), "{error}");
     }
 }
@@ -476,13 +650,12 @@ mod cdnow {
         let model = RepeatModel::fit(ModelKind::Bgnbd, &Grouped::of(history.iter().flatten()))
             .expect("fits")
             .params;
-        let found = propensity(
-            &got.sales.purchases,
-            got.customers.len(),
-            as_of,
-            Some(&model),
-        )
-        .expect("runs");
+        let sources = Sources {
+            purchases: &got.sales.purchases,
+            items: &got.sales.items,
+            customers: &got.customers,
+        };
+        let found = propensity(&sources, as_of, Some(&model)).expect("runs");
         let r = &found.report;
         assert_eq!(r.horizon_days, 90);
         assert_eq!(r.test_cut, as_of.add_days(-90));

@@ -14,10 +14,11 @@ use super::backtest::{backtest, default_calibration_end, Backtest};
 use super::fit::{FitError, Fitted, Method};
 use super::gamma_gamma::{GammaGamma, Spend};
 use super::history::{histories, Grouped, History, TimeUnit};
-use super::propensity::{propensity, PropensityReport};
+use super::propensity::{propensity, PropensityReport, Sources};
 use super::repeat::{ModelKind, RepeatModel};
-use crate::customers::{CustomerTable, Purchase};
+use crate::customers::CustomerTable;
 use crate::date::Date;
+use crate::sales::Sales;
 
 /// The time unit of the fits: weeks keep the parameters on the scale of the
 /// published fits whatever the store.
@@ -194,10 +195,11 @@ impl Predictions {
     /// Fits the models on `purchases` (customers by table position) as of
     /// the table's analysis date and scores every customer.
     pub fn fit(
-        purchases: &[Purchase],
+        sales: &Sales,
         customers: &CustomerTable,
         clock: &mut dyn FnMut() -> Option<f64>,
     ) -> Predictions {
+        let purchases = &sales.purchases[..];
         let as_of = customers.as_of;
         let history = histories(purchases, customers.len(), as_of, UNIT);
         let buyers: Vec<&History> = history.iter().flatten().collect();
@@ -303,7 +305,12 @@ impl Predictions {
         let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
         let mut scores = score_all(&history, model, gamma_gamma, as_of);
         assign_spend_tiers(&mut scores);
-        match propensity(purchases, customers.len(), as_of, model.as_ref()) {
+        let sources = Sources {
+            purchases,
+            items: &sales.items,
+            customers,
+        };
+        match propensity(&sources, as_of, model.as_ref()) {
             Ok(found) => {
                 for (s, p) in scores.iter_mut().zip(found.scores) {
                     s.purchase_propensity = p;
@@ -723,7 +730,7 @@ mod tests {
 #[cfg(test)]
 mod properties {
     use super::*;
-    use crate::customers::Identities;
+    use crate::customers::{Identities, Purchase};
     use proptest::prelude::*;
 
     proptest! {
@@ -757,7 +764,11 @@ mod properties {
                 .iter()
                 .map(|p| Purchase { customer: position[p.customer as usize].expect("a buyer"), ..*p })
                 .collect();
-            let predictions = Predictions::fit(&list, &table, &mut || None);
+            let sales = Sales {
+                purchases: list,
+                ..Sales::default()
+            };
+            let predictions = Predictions::fit(&sales, &table, &mut || None);
             for s in &predictions.scores {
                 for value in [
                     s.p_alive, s.expected_purchases_30d, s.expected_purchases_90d,
