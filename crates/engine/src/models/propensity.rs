@@ -419,7 +419,8 @@ impl Logistic {
             })
             .collect();
         let mut w = vec![0.0; K + 1];
-        for _ in 0..50 {
+        // Newton converges in a handful of steps; 25 is a safety bound.
+        for _ in 0..25 {
             let mut gradient = [0.0; K + 1];
             let mut hessian = [[0.0; K + 1]; K + 1];
             for (z, &y) in design.iter().zip(labels) {
@@ -428,9 +429,16 @@ impl Logistic {
                 let weight = (p * (1.0 - p)).max(1e-10);
                 for a in 0..=K {
                     gradient[a] += residual * z[a];
-                    for b in 0..=K {
-                        hessian[a][b] += weight * z[a] * z[b];
+                    let wz = weight * z[a];
+                    // The Hessian is symmetric: fill the lower half only.
+                    for b in 0..=a {
+                        hessian[a][b] += wz * z[b];
                     }
+                }
+            }
+            for a in 0..=K {
+                for b in a + 1..=K {
+                    hessian[a][b] = hessian[b][a];
                 }
             }
             for a in 1..=K {
@@ -444,7 +452,7 @@ impl Logistic {
             for a in 0..=K {
                 w[a] += step[a];
             }
-            if size < 1e-9 {
+            if size < 1e-7 {
                 break;
             }
         }
