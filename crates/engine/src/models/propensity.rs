@@ -436,9 +436,10 @@ impl Logistic {
                     }
                 }
             }
-            for a in 0..=K {
-                for b in a + 1..=K {
-                    hessian[a][b] = hessian[b][a];
+            let lower = hessian;
+            for (a, row) in hessian.iter_mut().enumerate() {
+                for (b, cell) in row.iter_mut().enumerate().skip(a + 1) {
+                    *cell = lower[b][a];
                 }
             }
             for a in 1..=K {
