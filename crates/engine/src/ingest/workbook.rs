@@ -28,7 +28,8 @@ pub struct Workbook {
 impl Workbook {
     /// Opens the bytes of `file` as an `.xlsx` workbook.
     pub fn open(file: &str, bytes: Vec<u8>) -> Result<Workbook, IngestError> {
-        let xlsx = Xlsx::new(Cursor::new(bytes)).map_err(|error| not_a_workbook(file, &error))?;
+        let opened = guarded(file, || Ok(Xlsx::new(Cursor::new(bytes))))?;
+        let xlsx = opened.map_err(|error| not_a_workbook(file, &error))?;
         let sheets = xlsx.sheet_names();
         Ok(Workbook {
             file: file.to_string(),
@@ -45,6 +46,15 @@ impl Workbook {
     /// Reads worksheet `sheet` row by row. Empty rows are skipped, as blank
     /// lines are in CSV files; a record's line is the sheet's row number.
     pub fn for_each_row(
+        &mut self,
+        sheet: &str,
+        on_record: impl FnMut(Record<'_>) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        let file = self.file.clone();
+        guarded(&file, || self.read_rows(sheet, on_record))
+    }
+
+    fn read_rows(
         &mut self,
         sheet: &str,
         mut on_record: impl FnMut(Record<'_>) -> Result<(), IngestError>,
@@ -71,6 +81,20 @@ impl Workbook {
         }
         row.emit(&mut on_record)
     }
+}
+
+/// Runs `read`, turning a panic inside the workbook reader into an error.
+/// Damaged workbooks have been seen to trip arithmetic checks in the ZIP
+/// and XML layers (the property test flips bytes); a merchant's file must
+/// never take the analysis down. (On wasm32 a panic aborts instead: the
+/// page then restarts the worker and says the engine stopped.)
+fn guarded<T>(file: &str, read: impl FnOnce() -> Result<T, IngestError>) -> Result<T, IngestError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|_| {
+        Err(IngestError::NotAWorkbook {
+            file: file.to_string(),
+            message: "its contents are damaged".to_string(),
+        })
+    })
 }
 
 fn not_a_workbook(file: &str, error: &XlsxError) -> IngestError {
@@ -161,5 +185,20 @@ fn cell_text(value: &DataRef<'_>, out: &mut String) {
         DataRef::Error(e) => {
             let _ = write!(out, "{e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_the_reader_is_an_error_for_the_file() {
+        let result: Result<(), IngestError> = guarded("orders.xlsx", || panic!("overflow"));
+        let error = result.expect_err("caught");
+        assert_eq!(
+            error.to_string(),
+            "orders.xlsx: a ZIP archive that is not a readable Excel workbook (its contents are damaged); if it holds CSV files, unzip it and drop those"
+        );
     }
 }
