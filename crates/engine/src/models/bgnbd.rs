@@ -44,27 +44,7 @@ impl BgNbd {
         penalizer: f64,
         hint: Option<BgNbd>,
     ) -> Result<Fitted<BgNbd>, FitError> {
-        if data.is_empty() {
-            return Err(FitError::NoData);
-        }
-        if data.x.iter().all(|&x| x == 0.0) {
-            return Err(FitError::NoRepeatPurchases);
-        }
-        let mean_t = data
-            .t
-            .iter()
-            .zip(&data.weight)
-            .map(|(t, w)| t * w)
-            .sum::<f64>()
-            / data.customers();
-        let scale = mean_t.max(1e-3);
-        // Starting points: the usual shapes, with α on the data's time scale.
-        let starts = [
-            [1.0, scale, 1.0, 1.0],
-            [0.5, scale / 2.0, 0.5, 2.0],
-            [2.0, scale * 2.0, 2.0, 5.0],
-            [0.2, scale / 10.0, 0.8, 2.5],
-        ];
+        let starts = data.repeat_model_starts()?;
         let indexed = Indexed::of(data);
         let fitted = fit_positive(
             |params, gradient| negative_log_likelihood(&indexed, params, gradient),
@@ -294,22 +274,7 @@ mod tests {
         };
         let data = Indexed::of(&data);
         let p = [0.4, 3.0, 0.9, 2.2];
-        let mut g = [0.0; 4];
-        negative_log_likelihood(&data, &p, &mut g);
-        for k in 0..4 {
-            let h = 1e-6 * p[k];
-            let (mut up, mut down) = (p, p);
-            up[k] += h;
-            down[k] -= h;
-            let numeric = (negative_log_likelihood(&data, &up, &mut [0.0; 4])
-                - negative_log_likelihood(&data, &down, &mut [0.0; 4]))
-                / (2.0 * h);
-            assert!(
-                (g[k] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
-                "k = {k}: {} vs {numeric}",
-                g[k]
-            );
-        }
+        super::super::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
     #[test]

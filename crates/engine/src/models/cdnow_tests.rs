@@ -12,7 +12,8 @@ const SUMMARY: &str =
     include_str!("../../tests/data/cdnow_customers_summary_with_transactions.csv");
 const SAMPLE: &[u8] = include_bytes!("../../tests/data/cdnow_sample.txt");
 
-fn summary() -> Vec<History> {
+/// The CDNOW calibration summary (`ID,x,t_x,T,zbar`, weeks) as histories.
+pub(crate) fn summary() -> Vec<History> {
     SUMMARY
         .lines()
         .skip(1)

@@ -169,6 +169,29 @@ fn better(a: &Minimum, b: &Minimum) -> bool {
     }
 }
 
+/// Checks an analytic gradient against central finite differences (for
+/// the models' tests).
+#[cfg(test)]
+pub(crate) fn assert_gradient<const N: usize>(
+    mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
+    at: [f64; N],
+) {
+    let mut g = [0.0; N];
+    f(&at, &mut g);
+    for k in 0..N {
+        let h = 1e-6 * at[k];
+        let (mut up, mut down) = (at, at);
+        up[k] += h;
+        down[k] -= h;
+        let numeric = (f(&up, &mut [0.0; N]) - f(&down, &mut [0.0; N])) / (2.0 * h);
+        assert!(
+            (g[k] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
+            "parameter {k}: analytic {} vs numeric {numeric}",
+            g[k]
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

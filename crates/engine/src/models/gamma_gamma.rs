@@ -178,21 +178,7 @@ mod tests {
     fn the_gradient_is_the_derivative_of_the_likelihood() {
         let data = [(1.0, 12.0, 1.0), (3.0, 30.5, 2.0), (7.0, 18.0, 1.0)];
         let p = [4.0, 3.0, 14.0];
-        let mut g = [0.0; 3];
-        negative_log_likelihood(&data, &p, &mut g);
-        for k in 0..3 {
-            let h = 1e-6 * p[k];
-            let (mut up, mut down) = (p, p);
-            up[k] += h;
-            down[k] -= h;
-            let numeric = (negative_log_likelihood(&data, &up, &mut [0.0; 3])
-                - negative_log_likelihood(&data, &down, &mut [0.0; 3]))
-                / (2.0 * h);
-            assert!(
-                (g[k] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
-                "k = {k}"
-            );
-        }
+        super::super::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
     #[test]

@@ -134,6 +134,33 @@ impl Grouped {
         grouped
     }
 
+    /// Starting points for the repeat-buying models' (r, α, a, b): the
+    /// usual shapes, with α on the data's time scale. Refuses data that
+    /// cannot be fitted at all.
+    pub(crate) fn repeat_model_starts(&self) -> Result<[[f64; 4]; 4], super::fit::FitError> {
+        use super::fit::FitError;
+        if self.is_empty() {
+            return Err(FitError::NoData);
+        }
+        if self.x.iter().all(|&x| x == 0.0) {
+            return Err(FitError::NoRepeatPurchases);
+        }
+        let mean_t = self
+            .t
+            .iter()
+            .zip(&self.weight)
+            .map(|(t, w)| t * w)
+            .sum::<f64>()
+            / self.customers();
+        let scale = mean_t.max(1e-3);
+        Ok([
+            [1.0, scale, 1.0, 1.0],
+            [0.5, scale / 2.0, 0.5, 2.0],
+            [2.0, scale * 2.0, 2.0, 5.0],
+            [0.2, scale / 10.0, 0.8, 2.5],
+        ])
+    }
+
     /// Customers represented.
     pub fn customers(&self) -> f64 {
         self.weight.iter().sum()

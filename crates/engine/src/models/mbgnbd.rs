@@ -32,26 +32,7 @@ impl MbgNbd {
         penalizer: f64,
         hint: Option<MbgNbd>,
     ) -> Result<Fitted<MbgNbd>, FitError> {
-        if data.is_empty() {
-            return Err(FitError::NoData);
-        }
-        if data.x.iter().all(|&x| x == 0.0) {
-            return Err(FitError::NoRepeatPurchases);
-        }
-        let mean_t = data
-            .t
-            .iter()
-            .zip(&data.weight)
-            .map(|(t, w)| t * w)
-            .sum::<f64>()
-            / data.customers();
-        let scale = mean_t.max(1e-3);
-        let starts = [
-            [1.0, scale, 1.0, 1.0],
-            [0.5, scale / 2.0, 0.5, 2.0],
-            [2.0, scale * 2.0, 2.0, 5.0],
-            [0.5, scale / 5.0, 0.9, 1.5],
-        ];
+        let starts = data.repeat_model_starts()?;
         let indexed = Indexed::of(data);
         let fitted = fit_positive(
             |params, gradient| negative_log_likelihood(&indexed, params, gradient),
@@ -168,10 +149,6 @@ fn negative_log_likelihood(data: &Indexed, params: &[f64], gradient: &mut [f64])
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::models::history::History;
-
-    const SUMMARY: &str =
-        include_str!("../../tests/data/cdnow_customers_summary_with_transactions.csv");
 
     #[test]
     fn the_gradient_is_the_derivative_of_the_likelihood() {
@@ -183,43 +160,12 @@ mod tests {
         };
         let data = Indexed::of(&data);
         let p = [0.4, 3.0, 0.9, 2.2];
-        let mut g = [0.0; 4];
-        negative_log_likelihood(&data, &p, &mut g);
-        for k in 0..4 {
-            let h = 1e-6 * p[k];
-            let (mut up, mut down) = (p, p);
-            up[k] += h;
-            down[k] -= h;
-            let numeric = (negative_log_likelihood(&data, &up, &mut [0.0; 4])
-                - negative_log_likelihood(&data, &down, &mut [0.0; 4]))
-                / (2.0 * h);
-            assert!(
-                (g[k] - numeric).abs() < 1e-6 * numeric.abs().max(1.0),
-                "k = {k}: {} vs {numeric}",
-                g[k]
-            );
-        }
+        super::super::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
     #[test]
     fn the_published_cdnow_fit_is_reproduced() {
-        let histories: Vec<History> = SUMMARY
-            .lines()
-            .skip(1)
-            .map(|line| {
-                let f: Vec<f64> = line
-                    .split(',')
-                    .map(|v| v.parse().expect("number"))
-                    .collect();
-                History {
-                    x: f[1] as u32,
-                    t_x: f[2],
-                    t: f[3],
-                    repeat_value: f[4],
-                    mean_value: f[4],
-                }
-            })
-            .collect();
+        let histories = crate::models::cdnow_tests::summary();
         let m = MbgNbd::fit(&Grouped::of(&histories), 0.0)
             .expect("fits")
             .params;
