@@ -274,7 +274,7 @@ mod tests {
         };
         let data = Indexed::of(&data);
         let p = [0.4, 3.0, 0.9, 2.2];
-        super::super::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
+        crate::models::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
     #[test]

@@ -178,7 +178,7 @@ mod tests {
     fn the_gradient_is_the_derivative_of_the_likelihood() {
         let data = [(1.0, 12.0, 1.0), (3.0, 30.5, 2.0), (7.0, 18.0, 1.0)];
         let p = [4.0, 3.0, 14.0];
-        super::super::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
+        crate::models::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
     #[test]
