@@ -152,7 +152,7 @@ describe("segmenter page", () => {
     const csv = readFileSync(saved, "utf8");
     assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
     // Prospects are rows too, with empty order fields.
-    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,\n/);
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,,,\n/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {
@@ -190,6 +190,14 @@ describe("segmenter page", () => {
     assert.equal(await page.locator("#bucket-chart rect.predicted").count(), models.backtest.buckets.length);
     assert.match(await page.textContent("#propensity"), /Who buys in the next 90 days/);
     await page.locator("#predictions").screenshot({ path: join(ARTIFACTS, "predictions.png") });
+
+    // Clusters: the CLI's groups, in its order, with its names.
+    const cards = page.locator("#clusters article.cluster");
+    assert.equal(await cards.count(), cli.clusters.k);
+    for (let i = 0; i < cli.clusters.k; i++) {
+      assert.equal(await cards.nth(i).locator("h3").textContent(), cli.clusters.clusters[i].name);
+    }
+    await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters.png") });
 
     await page.locator("#overview-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "demo-store-viewport.png") });

@@ -1,14 +1,14 @@
 //! The page layout: a header, the file drop zone, then the results in the
-//! order a merchant reads them (overview, segments, predictions, best
-//! sellers, behaviour, data quality, customers).
+//! order a merchant reads them (overview, segments, predictions, clusters,
+//! best sellers, behaviour, data quality, customers).
 
 use leptos::prelude::*;
 
 use crate::components::{
-    behaviour::BehaviourPanel, columns::ColumnMapper, customers::CustomerTable,
-    drop_zone::DropZone, header::Header, overview::Overview, predictions::PredictionPanel,
-    products::ProductPanel, progress::ProgressPanel, quality::QualityPanel, segments::SegmentTable,
-    status::StatusMessage,
+    behaviour::BehaviourPanel, clusters::ClusterPanel, columns::ColumnMapper,
+    customers::CustomerTable, drop_zone::DropZone, header::Header, overview::Overview,
+    predictions::PredictionPanel, products::ProductPanel, progress::ProgressPanel,
+    quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -37,6 +37,7 @@ pub fn App() -> impl IntoView {
                 <Overview/>
                 <SegmentTable/>
                 <PredictionPanel/>
+                <ClusterPanel/>
                 <ProductPanel/>
                 <BehaviourPanel/>
                 <QualityPanel/>

@@ -1,6 +1,7 @@
 //! One component per file, each reading `AppState` from context.
 
 pub mod behaviour;
+pub mod clusters;
 pub mod columns;
 pub mod customers;
 pub mod drop_zone;

@@ -146,7 +146,7 @@ fn run(cli: Cli) -> Result<()> {
             as_of,
             segments,
             export,
-            seed: _,
+            seed,
             sheet,
             columns,
             timings,
@@ -161,7 +161,13 @@ fn run(cli: Cli) -> Result<()> {
                 sheet,
                 columns: column_map(&columns)?,
             };
-            analyze(&files, &out, &Options { as_of }, &file_options, timings)
+            analyze(
+                &files,
+                &out,
+                &Options { as_of, seed },
+                &file_options,
+                timings,
+            )
         }
         Command::Demo {
             out,

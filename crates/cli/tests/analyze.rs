@@ -79,14 +79,14 @@ fn analyze_writes_the_contract_files() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,country,discount_share")
+        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,country,discount_share")
     );
     let ann = lines.next().expect("a row");
     assert!(ann.starts_with("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL,"), "{ann}");
     assert!(ann.ends_with(",US,0.250"), "{ann}");
     // Predictions fill the model columns between (checked in the engine's model tests).
     let fields: Vec<&str> = ann.split(',').collect();
-    assert_eq!(fields.len(), 30);
+    assert_eq!(fields.len(), 32);
     assert!(fields[14..27].iter().all(|f| !f.is_empty()), "{ann}");
     // Products from the line items; the best seller by line revenue first.
     // The yoga mat sold only in cancelled and voided orders.
@@ -237,7 +237,7 @@ fn customers_and_orders_together() {
     let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     assert_eq!(csv.lines().count(), 1 + 7);
     assert!(
-        csv.contains("\n8779761975526,,0,0.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,\n"),
+        csv.contains("\n8779761975526,,0,0.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,,,\n"),
         "{csv}"
     );
     // Warnings go to stderr for people, and stay in summary.json for scripts.
@@ -279,7 +279,7 @@ fn analytics_events_add_behaviour_columns() {
     let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     let header = customers.lines().next().expect("header");
     assert!(header.ends_with(
-        "rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,country,discount_share,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
+        "rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,country,discount_share,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
     ));
     let ann = customers
         .lines()
@@ -407,4 +407,43 @@ fn cdnow_as_of_the_calibration_end_reproduces_the_published_fit() {
     let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     assert_eq!(customers.lines().count(), 1 + 2357);
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn clusters_are_in_the_summary_and_every_buyer_has_one() {
+    let dir = temp_dir("clusters-input");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let demo = dir.join("demo.csv");
+    let made = segmenter(&["demo", "--out", demo.to_str().expect("utf8")]);
+    assert!(made.status.success());
+    let out = temp_dir("clusters");
+    let result = analyze(&demo, &out, &["--seed", "7"]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    let k = s["clusters"]["k"].as_u64().expect("k");
+    assert!((2..=12).contains(&k));
+    assert!(s["clusters"]["silhouette"].as_f64().expect("silhouette") > 0.0);
+    let sizes: u64 = s["clusters"]["sizes"]
+        .as_array()
+        .expect("sizes")
+        .iter()
+        .map(|v| v.as_u64().expect("size"))
+        .sum();
+    assert_eq!(sizes, s["customers"].as_u64().expect("customers"));
+    let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    let header: Vec<&str> = csv.lines().next().expect("header").split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "cluster")
+        .expect("a cluster column");
+    assert_eq!(header[at + 1], "cluster_name");
+    // Same seed, same clusters.
+    let again = temp_dir("clusters-again");
+    analyze(&demo, &again, &["--seed", "7"]);
+    let csv_again = std::fs::read_to_string(again.join("customers.csv")).expect("customers.csv");
+    assert_eq!(csv, csv_again);
 }

@@ -33,6 +33,9 @@ pub struct CustomerRow {
     pub rfm_group: RfmGroup,
     /// Predictions from the fitted models (empty for prospects).
     pub scores: Scores,
+    /// The customer's cluster (1-based) and its name; `None` for prospects.
+    pub cluster: Option<u16>,
+    pub cluster_name: Option<String>,
     /// Country of the latest order that names one, as the file writes it.
     pub country: Option<String>,
     /// Share of orders with a discount (0–1); `None` for prospects.
@@ -73,13 +76,15 @@ pub enum CustomerColumn {
     PredictedSpendTier,
     AvgDaysBetweenOrders,
     PurchasePropensity,
+    Cluster,
+    ClusterName,
     Country,
     DiscountShare,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 30] = [
+    pub const ALL: [CustomerColumn; 32] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -108,6 +113,8 @@ impl CustomerColumn {
         CustomerColumn::PredictedSpendTier,
         CustomerColumn::AvgDaysBetweenOrders,
         CustomerColumn::PurchasePropensity,
+        CustomerColumn::Cluster,
+        CustomerColumn::ClusterName,
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
     ];
@@ -143,6 +150,8 @@ impl CustomerColumn {
             CustomerColumn::PredictedSpendTier => "predicted_spend_tier",
             CustomerColumn::AvgDaysBetweenOrders => "avg_days_between_orders",
             CustomerColumn::PurchasePropensity => "purchase_propensity",
+            CustomerColumn::Cluster => "cluster",
+            CustomerColumn::ClusterName => "cluster_name",
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
         }
@@ -201,6 +210,15 @@ impl Analysis {
             m: self.rfm.score_of(&self.rfm.m, i),
             rfm_group: self.rfm.group[i],
             scores: self.predictions.scores[i],
+            cluster: self.clustering.labels[i],
+            cluster_name: self.clustering.labels[i].and_then(|id| {
+                self.clustering
+                    .summary
+                    .clusters
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map(|c| c.name.clone())
+            }),
             country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
             discount_share: c.discount_share(i),
             behaviour: c.behaviour(i).copied(),
@@ -288,6 +306,10 @@ impl Analysis {
                 self.by_score(a, b, |s| s.avg_days_between_orders)
             }
             CustomerColumn::PurchasePropensity => self.by_score(a, b, |s| s.purchase_propensity),
+            CustomerColumn::Cluster | CustomerColumn::ClusterName => {
+                let l = &self.clustering.labels;
+                l[a].cmp(&l[b])
+            }
             CustomerColumn::ExpectedNextOrder => {
                 let s = &self.predictions.scores;
                 s[a].expected_next_order.cmp(&s[b].expected_next_order)

@@ -12,6 +12,7 @@
 //! page and the worker say to each other; [`demo`] simulates a store.
 
 pub mod behaviour;
+pub mod cluster;
 pub mod customer_rows;
 pub mod customers;
 pub mod date;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::behaviour::BehaviourSummary;
+use crate::cluster::Clustering;
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
@@ -23,11 +24,31 @@ use crate::sales::Sales;
 pub const CHUNK_BYTES: usize = 8 << 20;
 
 /// Options of one analysis.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Options {
     /// Analyse the data as it stood at the end of this day; later orders are
     /// excluded. Defaults to the day of the last counted order.
     pub as_of: Option<Date>,
+    /// Seed of the randomised steps (clustering): the same seed gives the
+    /// same results, in the page and the CLI alike.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+/// The seed the page and the CLI use unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
+fn default_seed() -> u64 {
+    DEFAULT_SEED
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            as_of: None,
+            seed: DEFAULT_SEED,
+        }
+    }
 }
 
 /// A stage of the analysis, for progress reports.
@@ -74,7 +95,7 @@ pub struct Timings {
     /// Grouping the histories and fitting the repeat-buying model in use.
     pub fit_ms: f64,
     /// All model work: both repeat-buying models, spend, backtests,
-    /// propensity and every customer's scores.
+    /// propensity and every customer's scores, then the clusters.
     pub models_ms: f64,
 }
 
@@ -114,16 +135,22 @@ pub struct Analysis {
     pub predictions: Predictions,
     /// Stage timings, when the host gave a clock.
     pub timings: Option<Timings>,
+    /// Customer clusters.
+    pub clustering: Clustering,
 }
 
 impl Analysis {
     /// Scores ingested customers.
     pub fn new(ingested: Ingested) -> Analysis {
-        Analysis::timed(ingested, &mut || None)
+        Analysis::timed(ingested, DEFAULT_SEED, &mut || None)
     }
 
     /// Scores ingested customers, timing the stages with `clock` (ms).
-    pub fn timed(ingested: Ingested, clock: &mut dyn FnMut() -> Option<f64>) -> Analysis {
+    pub fn timed(
+        ingested: Ingested,
+        seed: u64,
+        clock: &mut dyn FnMut() -> Option<f64>,
+    ) -> Analysis {
         let Ingested {
             quality,
             customers,
@@ -135,6 +162,7 @@ impl Analysis {
         let rfm = Rfm::score(&customers);
         let after_rfm = clock();
         let predictions = Predictions::fit(&sales, &customers, clock);
+        let clustering = Clustering::run(&customers, &predictions.scores, seed);
         let end = clock();
         let timings = match (start, after_rfm, end) {
             (Some(start), Some(after_rfm), Some(end)) => Some(Timings {
@@ -154,6 +182,7 @@ impl Analysis {
             sales,
             predictions,
             timings,
+            clustering,
         }
     }
 }
@@ -175,6 +204,7 @@ pub struct Run<'s, S: Sink> {
     sink: &'s mut S,
     progress: Progress,
     started_ms: Option<f64>,
+    seed: u64,
 }
 
 impl<'s, S: Sink> Run<'s, S> {
@@ -185,6 +215,7 @@ impl<'s, S: Sink> Run<'s, S> {
         Run {
             ingest: Ingest::new(options.as_of),
             started_ms,
+            seed: options.seed,
             sink,
             progress: Progress {
                 stage: Stage::Reading,
@@ -227,7 +258,7 @@ impl<'s, S: Sink> Run<'s, S> {
         let ingested = self.ingest.finish()?;
         let ingest_end = self.sink.now_ms();
         let sink = &mut *self.sink;
-        let mut analysis = Analysis::timed(ingested, &mut || sink.now_ms());
+        let mut analysis = Analysis::timed(ingested, self.seed, &mut || sink.now_ms());
         if let (Some(timings), Some(start), Some(end)) =
             (analysis.timings.as_mut(), self.started_ms, ingest_end)
         {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::behaviour::BehaviourSummary;
+use crate::cluster::ClusterSummary;
 use crate::models::scores::ModelSummary;
 use crate::sales::ProductSummary;
 
@@ -38,6 +39,8 @@ pub struct Summary {
     pub rfm_groups: BTreeMap<RfmGroup, u64>,
     /// The fitted purchase and spend models (the CLI contract's `models`).
     pub models: ModelSummary,
+    /// Customer clusters (the CLI contract's `clusters`).
+    pub clusters: ClusterSummary,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
@@ -100,6 +103,7 @@ impl Summary {
             as_of: totals.as_of,
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
             models: analysis.predictions.summary.clone(),
+            clusters: analysis.clustering.summary.clone(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),

@@ -68,6 +68,8 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
             blank_or(s.predicted_spend_tier.map(|t| t.code())),
             number(s.avg_days_between_orders, 1),
             number(s.purchase_propensity, 4),
+            blank_or(row.cluster),
+            row.cluster_name.clone().unwrap_or_default(),
             row.country.unwrap_or_default(),
             row.discount_share
                 .map(|d| format!("{d:.3}"))

@@ -1,0 +1,122 @@
+//! Clusters in words: a name from the two measures on which the cluster's
+//! centre stands furthest from the store's typical customer, a sentence
+//! with the numbers behind it, and what to do about the group.
+
+use super::features::Feature;
+
+/// How a cluster's centre stands on one feature, in scaled units (0 is
+/// the store's median; ±1 an interquartile range away).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Standing {
+    pub feature: Feature,
+    pub z: f64,
+}
+
+/// The words for a feature far above (`true`) or below the store.
+fn phrase(feature: Feature, high: bool) -> &'static str {
+    match (feature, high) {
+        (Feature::Spend, true) => "high spenders",
+        (Feature::Spend, false) => "low spenders",
+        (Feature::Orders, true) => "frequent buyers",
+        (Feature::Orders, false) => "one-time buyers",
+        (Feature::Recency, true) => "lapsed",
+        (Feature::Recency, false) => "recent",
+        (Feature::Tenure, true) => "long-standing",
+        (Feature::Tenure, false) => "new",
+        (Feature::OrderValue, true) => "big baskets",
+        (Feature::OrderValue, false) => "small baskets",
+        (Feature::DiscountShare, true) => "deal seekers",
+        (Feature::DiscountShare, false) => "full-price buyers",
+        (Feature::PredictedValue, true) => "high future value",
+        (Feature::PredictedValue, false) => "low future value",
+        (Feature::ChanceActive, true) => "likely active",
+        (Feature::ChanceActive, false) => "likely gone",
+        (Feature::ItemViews, true) => "keen browsers",
+        (Feature::ItemViews, false) => "rarely browse",
+        (Feature::CartAbandonment, true) => "cart abandoners",
+        (Feature::CartAbandonment, false) => "finish checkout",
+    }
+}
+
+/// The most distinctive standings first.
+pub fn ranked(standings: &[Standing]) -> Vec<Standing> {
+    let mut ranked = standings.to_vec();
+    ranked.sort_by(|a, b| b.z.abs().total_cmp(&a.z.abs()));
+    ranked
+}
+
+/// "Recent · frequent buyers": the two most distinctive standings; a
+/// cluster close to the store on everything is "Typical customers".
+pub fn name(standings: &[Standing]) -> String {
+    let top: Vec<&'static str> = ranked(standings)
+        .iter()
+        .filter(|s| s.z.abs() >= 0.5)
+        .take(2)
+        .map(|s| phrase(s.feature, s.z > 0.0))
+        .collect();
+    match top.as_slice() {
+        [] => "Typical customers".to_string(),
+        [one] => capitalise(one),
+        [one, two, ..] => format!("{} · {two}", capitalise(one)),
+    }
+}
+
+/// What to do about a cluster, from its two most distinctive standings.
+pub fn action(standings: &[Standing]) -> &'static str {
+    let high = |f: Feature| standings.iter().any(|s| s.feature == f && s.z >= 0.5);
+    let low = |f: Feature| standings.iter().any(|s| s.feature == f && s.z <= -0.5);
+    if high(Feature::Recency) && (high(Feature::Orders) || high(Feature::Spend)) {
+        "Win them back now with a personal offer: they were valuable and are slipping away."
+    } else if high(Feature::Recency) {
+        "Keep them on a low-cost reactivation series; spend little until they respond."
+    } else if low(Feature::Recency) && high(Feature::Orders) {
+        "Reward them (early access, loyalty perks) and ask for reviews and referrals."
+    } else if high(Feature::DiscountShare) {
+        "Reach them with promotions, and watch the margin they cost."
+    } else if high(Feature::CartAbandonment) {
+        "Send cart reminders soon after they leave a cart."
+    } else if low(Feature::Tenure) {
+        "Welcome them with an onboarding series that leads to a second order."
+    } else {
+        "Keep them in your regular campaigns."
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_most_distinctive_measures() {
+        let standings = [
+            Standing {
+                feature: Feature::Spend,
+                z: 0.3,
+            },
+            Standing {
+                feature: Feature::Orders,
+                z: 1.8,
+            },
+            Standing {
+                feature: Feature::Recency,
+                z: -1.1,
+            },
+        ];
+        assert_eq!(name(&standings), "Frequent buyers · recent");
+        assert!(action(&standings).starts_with("Reward them"));
+        let typical = [Standing {
+            feature: Feature::Spend,
+            z: 0.1,
+        }];
+        assert_eq!(name(&typical), "Typical customers");
+        assert_eq!(action(&typical), "Keep them in your regular campaigns.");
+    }
+}

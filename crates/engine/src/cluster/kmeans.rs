@@ -1,0 +1,162 @@
+//! k-means: k-means++ seeding, several restarts, Lloyd's iterations; seeded
+//! and deterministic (same data and seed, same clusters).
+
+use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A k-means result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KMeans {
+    pub centres: Array2<f64>,
+    pub labels: Vec<u16>,
+    /// Sum of squared distances to the assigned centres.
+    pub inertia: f64,
+    pub iterations: usize,
+}
+
+const MAX_ITERATIONS: usize = 300;
+
+/// The best of `restarts` k-means runs (lowest inertia).
+pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -> KMeans {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut best: Option<KMeans> = None;
+    for _ in 0..restarts.max(1) {
+        let centres = kmeans_plus_plus(data, k, &mut rng);
+        let run = lloyd(data, centres);
+        if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+            best = Some(run);
+        }
+    }
+    best.expect("at least one run")
+}
+
+fn squared_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// k-means++: each next centre drawn with probability proportional to the
+/// squared distance to the nearest centre chosen so far.
+pub fn kmeans_plus_plus(data: ArrayView2<'_, f64>, k: usize, rng: &mut impl Rng) -> Array2<f64> {
+    let n = data.nrows();
+    let mut centres = Array2::zeros((k, data.ncols()));
+    if n == 0 {
+        return centres;
+    }
+    let first = rng.random_range(0..n);
+    centres.row_mut(0).assign(&data.row(first));
+    let mut nearest: Vec<f64> = (0..n)
+        .map(|i| squared_distance(data.row(i), centres.row(0)))
+        .collect();
+    for c in 1..k {
+        let total: f64 = nearest.iter().sum();
+        let pick = if total > 0.0 {
+            let mut target = rng.random::<f64>() * total;
+            let mut chosen = n - 1;
+            for (i, &d) in nearest.iter().enumerate() {
+                if target < d {
+                    chosen = i;
+                    break;
+                }
+                target -= d;
+            }
+            chosen
+        } else {
+            rng.random_range(0..n)
+        };
+        centres.row_mut(c).assign(&data.row(pick));
+        for (i, slot) in nearest.iter_mut().enumerate() {
+            *slot = slot.min(squared_distance(data.row(i), centres.row(c)));
+        }
+    }
+    centres
+}
+
+/// Lloyd's iterations from `centres` until no label changes.
+pub fn lloyd(data: ArrayView2<'_, f64>, mut centres: Array2<f64>) -> KMeans {
+    let (n, k) = (data.nrows(), centres.nrows());
+    let mut labels = vec![u16::MAX; n];
+    let mut iterations = 0;
+    loop {
+        iterations += 1;
+        let mut changed = false;
+        for (i, label) in labels.iter_mut().enumerate() {
+            let row = data.row(i);
+            let mut best = (0usize, f64::INFINITY);
+            for c in 0..k {
+                let d = squared_distance(row, centres.row(c));
+                if d < best.1 {
+                    best = (c, d);
+                }
+            }
+            if *label != best.0 as u16 {
+                *label = best.0 as u16;
+                changed = true;
+            }
+        }
+        // New centres: the means of their members (an empty cluster keeps
+        // its centre).
+        let mut sums = Array2::<f64>::zeros(centres.raw_dim());
+        let mut counts = vec![0usize; k];
+        for (i, &label) in labels.iter().enumerate() {
+            let mut row = sums.row_mut(label as usize);
+            row += &data.row(i);
+            counts[label as usize] += 1;
+        }
+        for (c, &count) in counts.iter().enumerate() {
+            if count > 0 {
+                let mean = &sums.row(c) / count as f64;
+                centres.row_mut(c).assign(&mean);
+            }
+        }
+        if !changed || iterations >= MAX_ITERATIONS {
+            break;
+        }
+    }
+    let inertia = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| squared_distance(data.row(i), centres.row(l as usize)))
+        .sum();
+    KMeans {
+        centres,
+        labels,
+        inertia,
+        iterations,
+    }
+}
+
+/// Members per cluster.
+pub fn sizes(labels: &[u16], k: usize) -> Vec<usize> {
+    let mut sizes = vec![0; k];
+    for &l in labels {
+        sizes[l as usize] += 1;
+    }
+    sizes
+}
+
+/// Column means of `data` (the overall centre).
+pub fn mean(data: ArrayView2<'_, f64>) -> Vec<f64> {
+    data.mean_axis(Axis(0))
+        .map(|m| m.to_vec())
+        .unwrap_or_else(|| vec![0.0; data.ncols()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_obvious_groups_are_found_and_the_result_repeats() {
+        let data = Array2::from_shape_fn((40, 2), |(i, j)| {
+            let base = if i < 20 { 0.0 } else { 10.0 };
+            base + (i % 5) as f64 * 0.1 + j as f64 * 0.05
+        });
+        let a = kmeans(data.view(), 2, 3, 7);
+        assert_eq!(sizes(&a.labels, 2), [20, 20]);
+        assert!(a.labels[..20].iter().all(|&l| l == a.labels[0]));
+        assert!(a.labels[20..].iter().all(|&l| l == a.labels[20]));
+        assert_ne!(a.labels[0], a.labels[20]);
+        assert_eq!(kmeans(data.view(), 2, 3, 7), a, "seeded: the same result");
+    }
+}

@@ -1,0 +1,163 @@
+//! How well a clustering separates the customers: silhouette (on a sample,
+//! higher is better, −1..1), Davies–Bouldin (lower is better) and
+//! Calinski–Harabasz (higher is better).
+
+use ndarray::{ArrayView1, ArrayView2};
+
+use super::kmeans::{mean, sizes};
+
+/// Points the silhouette looks at: it costs n² distances.
+pub const SILHOUETTE_SAMPLE: usize = 2000;
+
+fn distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
+    a.iter()
+        .zip(b.iter())
+        .map(|(x, y)| (x - y) * (x - y))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Up to `size` of `n` row numbers, drawn at random with a fixed seed
+/// (deterministic), in order. Evenly spaced rows would be cheaper but can
+/// line up with a pattern in the file's order.
+pub fn sample_rows(n: usize, size: usize) -> Vec<usize> {
+    if n <= size {
+        return (0..n).collect();
+    }
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(0x5eed);
+    let mut rows: Vec<usize> = (0..n).collect();
+    // A partial Fisher–Yates shuffle: the first `size` places are a sample.
+    for i in 0..size {
+        let j = rng.random_range(i..n);
+        rows.swap(i, j);
+    }
+    let mut chosen = rows[..size].to_vec();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Mean silhouette over a sample of at most `SILHOUETTE_SAMPLE` points
+/// (deterministic). `None` for one cluster.
+pub fn silhouette(data: ArrayView2<'_, f64>, labels: &[u16], k: usize) -> Option<f64> {
+    let n = data.nrows();
+    if k < 2 || n < 2 {
+        return None;
+    }
+    let sample = sample_rows(n, SILHOUETTE_SAMPLE);
+    let mut total = 0.0;
+    let mut counted = 0usize;
+    for &i in &sample {
+        let mut sum = vec![0.0; k];
+        let mut count = vec![0usize; k];
+        for &j in &sample {
+            if i != j {
+                sum[labels[j] as usize] += distance(data.row(i), data.row(j));
+                count[labels[j] as usize] += 1;
+            }
+        }
+        let own = labels[i] as usize;
+        if count[own] == 0 {
+            continue; // a singleton in the sample: silhouette 0 by convention
+        }
+        let a = sum[own] / count[own] as f64;
+        let b = (0..k)
+            .filter(|&c| c != own && count[c] > 0)
+            .map(|c| sum[c] / count[c] as f64)
+            .fold(f64::INFINITY, f64::min);
+        if b.is_finite() {
+            total += (b - a) / a.max(b).max(1e-12);
+            counted += 1;
+        }
+    }
+    (counted > 0).then(|| total / counted as f64)
+}
+
+/// Davies–Bouldin index: the mean over clusters of the worst ratio of
+/// within-cluster scatter to between-centre distance.
+pub fn davies_bouldin(
+    data: ArrayView2<'_, f64>,
+    labels: &[u16],
+    centres: ArrayView2<'_, f64>,
+) -> Option<f64> {
+    let k = centres.nrows();
+    let size = sizes(labels, k);
+    let mut scatter = vec![0.0; k];
+    for (i, &l) in labels.iter().enumerate() {
+        scatter[l as usize] += distance(data.row(i), centres.row(l as usize));
+    }
+    let live: Vec<usize> = (0..k).filter(|&c| size[c] > 0).collect();
+    if live.len() < 2 {
+        return None;
+    }
+    for &c in &live {
+        scatter[c] /= size[c] as f64;
+    }
+    let total: f64 = live
+        .iter()
+        .map(|&a| {
+            live.iter()
+                .filter(|&&b| b != a)
+                .map(|&b| {
+                    (scatter[a] + scatter[b]) / distance(centres.row(a), centres.row(b)).max(1e-12)
+                })
+                .fold(0.0, f64::max)
+        })
+        .sum();
+    Some(total / live.len() as f64)
+}
+
+/// Calinski–Harabasz index: between-cluster over within-cluster dispersion,
+/// each per degree of freedom.
+pub fn calinski_harabasz(
+    data: ArrayView2<'_, f64>,
+    labels: &[u16],
+    centres: ArrayView2<'_, f64>,
+) -> Option<f64> {
+    let (n, k) = (data.nrows(), centres.nrows());
+    if k < 2 || n <= k {
+        return None;
+    }
+    let overall = mean(data);
+    let size = sizes(labels, k);
+    let between: f64 = (0..k)
+        .map(|c| {
+            size[c] as f64
+                * centres
+                    .row(c)
+                    .iter()
+                    .zip(&overall)
+                    .map(|(x, m)| (x - m) * (x - m))
+                    .sum::<f64>()
+        })
+        .sum();
+    let within: f64 = labels
+        .iter()
+        .enumerate()
+        .map(|(i, &l)| distance(data.row(i), centres.row(l as usize)).powi(2))
+        .sum();
+    (within > 0.0).then(|| (between / (k - 1) as f64) / (within / (n - k) as f64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::Array2;
+
+    #[test]
+    fn well_separated_groups_score_well() {
+        let data = Array2::from_shape_fn((60, 2), |(i, j)| {
+            let base = (i / 20) as f64 * 10.0;
+            base + (i % 4) as f64 * 0.1 + j as f64 * 0.01
+        });
+        let labels: Vec<u16> = (0..60).map(|i| (i / 20) as u16).collect();
+        let centres =
+            Array2::from_shape_fn((3, 2), |(c, j)| c as f64 * 10.0 + 0.15 + j as f64 * 0.01);
+        assert!(silhouette(data.view(), &labels, 3).expect("3 clusters") > 0.9);
+        assert!(davies_bouldin(data.view(), &labels, centres.view()).expect("3") < 0.1);
+        assert!(calinski_harabasz(data.view(), &labels, centres.view()).expect("3") > 1000.0);
+        // A random split scores badly.
+        let mixed: Vec<u16> = (0..60).map(|i| (i % 3) as u16).collect();
+        assert!(silhouette(data.view(), &mixed, 3).expect("3") < 0.1);
+    }
+}
