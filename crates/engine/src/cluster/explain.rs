@@ -38,6 +38,10 @@ fn phrase(feature: Feature, high: bool) -> &'static str {
     }
 }
 
+/// How far from the store's median (in interquartile ranges) a centre must
+/// be for a measure to describe the cluster.
+const DISTINCT: f64 = 0.3;
+
 /// The most distinctive standings first.
 pub fn ranked(standings: &[Standing]) -> Vec<Standing> {
     let mut ranked = standings.to_vec();
@@ -50,7 +54,7 @@ pub fn ranked(standings: &[Standing]) -> Vec<Standing> {
 pub fn name(standings: &[Standing]) -> String {
     let top: Vec<&'static str> = ranked(standings)
         .iter()
-        .filter(|s| s.z.abs() >= 0.5)
+        .filter(|s| s.z.abs() >= DISTINCT)
         .take(2)
         .map(|s| phrase(s.feature, s.z > 0.0))
         .collect();
@@ -63,11 +67,12 @@ pub fn name(standings: &[Standing]) -> String {
 
 /// What to do about a cluster, from its two most distinctive standings.
 pub fn action(standings: &[Standing]) -> &'static str {
-    let high = |f: Feature| standings.iter().any(|s| s.feature == f && s.z >= 0.5);
-    let low = |f: Feature| standings.iter().any(|s| s.feature == f && s.z <= -0.5);
-    if high(Feature::Recency) && (high(Feature::Orders) || high(Feature::Spend)) {
+    let high = |f: Feature| standings.iter().any(|s| s.feature == f && s.z >= DISTINCT);
+    let low = |f: Feature| standings.iter().any(|s| s.feature == f && s.z <= -DISTINCT);
+    let slipping = high(Feature::Recency) || low(Feature::ChanceActive);
+    if slipping && (high(Feature::Orders) || high(Feature::Spend)) {
         "Win them back now with a personal offer: they were valuable and are slipping away."
-    } else if high(Feature::Recency) {
+    } else if slipping {
         "Keep them on a low-cost reactivation series; spend little until they respond."
     } else if low(Feature::Recency) && high(Feature::Orders) {
         "Reward them (early access, loyalty perks) and ask for reviews and referrals."
