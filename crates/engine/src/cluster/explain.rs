@@ -76,12 +76,12 @@ pub fn action(standings: &[Standing]) -> &'static str {
         "Keep them on a low-cost reactivation series; spend little until they respond."
     } else if low(Feature::Recency) && high(Feature::Orders) {
         "Reward them (early access, loyalty perks) and ask for reviews and referrals."
+    } else if low(Feature::Tenure) {
+        "Welcome them with an onboarding series that leads to a second order."
     } else if high(Feature::DiscountShare) {
         "Reach them with promotions, and watch the margin they cost."
     } else if high(Feature::CartAbandonment) {
         "Send cart reminders soon after they leave a cart."
-    } else if low(Feature::Tenure) {
-        "Welcome them with an onboarding series that leads to a second order."
     } else {
         "Keep them in your regular campaigns."
     }
