@@ -65,26 +65,41 @@ pub fn name(standings: &[Standing]) -> String {
     }
 }
 
-/// What to do about a cluster, from its two most distinctive standings.
+/// What to do about a cluster: the action for its most distinctive
+/// measure that calls for one (slipping away weighs most when the cluster
+/// was valuable).
 pub fn action(standings: &[Standing]) -> &'static str {
     let high = |f: Feature| standings.iter().any(|s| s.feature == f && s.z >= DISTINCT);
     let low = |f: Feature| standings.iter().any(|s| s.feature == f && s.z <= -DISTINCT);
     let slipping = high(Feature::Recency) || low(Feature::ChanceActive);
-    if slipping && (high(Feature::Orders) || high(Feature::Spend)) {
-        "Win them back now with a personal offer: they were valuable and are slipping away."
-    } else if slipping {
-        "Keep them on a low-cost reactivation series; spend little until they respond."
-    } else if low(Feature::Recency) && high(Feature::Orders) {
-        "Reward them (early access, loyalty perks) and ask for reviews and referrals."
-    } else if low(Feature::Tenure) {
-        "Welcome them with an onboarding series that leads to a second order."
-    } else if high(Feature::DiscountShare) {
-        "Reach them with promotions, and watch the margin they cost."
-    } else if high(Feature::CartAbandonment) {
-        "Send cart reminders soon after they leave a cart."
-    } else {
-        "Keep them in your regular campaigns."
+    let valuable = high(Feature::Orders) || high(Feature::Spend);
+    if slipping && valuable {
+        return "Win them back now with a personal offer: they were valuable and are slipping away.";
     }
+    for s in ranked(standings).iter().filter(|s| s.z.abs() >= DISTINCT) {
+        let up = s.z > 0.0;
+        let action = match (s.feature, up) {
+            (Feature::Recency, true) | (Feature::ChanceActive, false) => {
+                "Keep them on a low-cost reactivation series; spend little until they respond."
+            }
+            (Feature::Orders, true) | (Feature::Spend, true) | (Feature::PredictedValue, true) => {
+                "Reward them (early access, loyalty perks) and ask for reviews and referrals."
+            }
+            (Feature::Tenure, false) => {
+                "Welcome them with an onboarding series that leads to a second order."
+            }
+            (Feature::DiscountShare, true) => {
+                "Reach them with promotions, and watch the margin they cost."
+            }
+            (Feature::CartAbandonment, true) => "Send cart reminders soon after they leave a cart.",
+            (Feature::Spend, false) | (Feature::OrderValue, false) => {
+                "Lift their basket: bundles, add-ons and a free-shipping threshold."
+            }
+            _ => continue,
+        };
+        return action;
+    }
+    "Keep them in your regular campaigns."
 }
 
 fn capitalise(text: &str) -> String {
