@@ -273,4 +273,6 @@ fn sentence(
 }
 
 #[cfg(test)]
+mod sklearn_tests;
+#[cfg(test)]
 mod tests;
