@@ -50,6 +50,18 @@ FIT_NATIVE="$(node -e '
 say "browser fitting benchmark"
 FIT_BROWSER="$(node bench/browser/fit.mjs "$ORDERS")"
 
+say "k-means: one Lloyd iteration on 1M x 10, k = 8, against scikit-learn"
+POINTS="$DATA/kmeans-1m-10.f64"
+cargo bench --locked -p segmenter-engine --bench kmeans -- --write "$POINTS" --json "$DATA/kmeans.json"
+"$DATA/venv/bin/python" bench/models/sklearn_kmeans_step.py "$POINTS" 1000000 10 8 > "$DATA/sklearn-kmeans.json"
+KMEANS="$(node -e '
+  const [ours, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  console.log("| contender (same machine, one thread) | best of 3 | segmenter ÷ peer (time) |");
+  console.log("|---|---|---|");
+  console.log(`| segmenter: one Lloyd iteration | ${ours.seconds.toFixed(3)} s | 1.00 |`);
+  console.log(`| scikit-learn KMeans, max_iter=1 (includes its input checks) | ${peer.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(2)} |`);
+' "$DATA/kmeans.json" "$DATA/sklearn-kmeans.json")"
+
 cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
 REPORT="$(cat <<REPORT
@@ -86,6 +98,10 @@ $FIT_BROWSER
 In the browser the same customers arrive as an order table
 (\`customer_id,order_date,amount\`), read like any merchant file; the fit
 figure is the worker's own timing of grouping and fitting.
+
+## k-means: one Lloyd iteration, 1M points × 10 features, k = 8
+
+$KMEANS
 <!-- end of generated part -->
 REPORT
 )"

@@ -74,41 +74,11 @@ pub fn kmeans_plus_plus(data: ArrayView2<'_, f64>, k: usize, rng: &mut impl Rng)
 
 /// Lloyd's iterations from `centres` until no label changes.
 pub fn lloyd(data: ArrayView2<'_, f64>, mut centres: Array2<f64>) -> KMeans {
-    let (n, k) = (data.nrows(), centres.nrows());
-    let mut labels = vec![u16::MAX; n];
+    let mut labels = vec![u16::MAX; data.nrows()];
     let mut iterations = 0;
     loop {
         iterations += 1;
-        let mut changed = false;
-        for (i, label) in labels.iter_mut().enumerate() {
-            let row = data.row(i);
-            let mut best = (0usize, f64::INFINITY);
-            for c in 0..k {
-                let d = squared_distance(row, centres.row(c));
-                if d < best.1 {
-                    best = (c, d);
-                }
-            }
-            if *label != best.0 as u16 {
-                *label = best.0 as u16;
-                changed = true;
-            }
-        }
-        // New centres: the means of their members (an empty cluster keeps
-        // its centre).
-        let mut sums = Array2::<f64>::zeros(centres.raw_dim());
-        let mut counts = vec![0usize; k];
-        for (i, &label) in labels.iter().enumerate() {
-            let mut row = sums.row_mut(label as usize);
-            row += &data.row(i);
-            counts[label as usize] += 1;
-        }
-        for (c, &count) in counts.iter().enumerate() {
-            if count > 0 {
-                let mean = &sums.row(c) / count as f64;
-                centres.row_mut(c).assign(&mean);
-            }
-        }
+        let changed = lloyd_step(data, &mut centres, &mut labels);
         if !changed || iterations >= MAX_ITERATIONS {
             break;
         }
@@ -124,6 +94,46 @@ pub fn lloyd(data: ArrayView2<'_, f64>, mut centres: Array2<f64>) -> KMeans {
         inertia,
         iterations,
     }
+}
+
+/// One Lloyd iteration: assign every row to its nearest centre, then move
+/// each centre to the mean of its members (an empty cluster keeps its
+/// centre). Returns whether any label changed.
+pub fn lloyd_step(
+    data: ArrayView2<'_, f64>,
+    centres: &mut Array2<f64>,
+    labels: &mut [u16],
+) -> bool {
+    let k = centres.nrows();
+    let mut changed = false;
+    for (i, label) in labels.iter_mut().enumerate() {
+        let row = data.row(i);
+        let mut best = (0usize, f64::INFINITY);
+        for c in 0..k {
+            let d = squared_distance(row, centres.row(c));
+            if d < best.1 {
+                best = (c, d);
+            }
+        }
+        if *label != best.0 as u16 {
+            *label = best.0 as u16;
+            changed = true;
+        }
+    }
+    let mut sums = Array2::<f64>::zeros(centres.raw_dim());
+    let mut counts = vec![0usize; k];
+    for (i, &label) in labels.iter().enumerate() {
+        let mut row = sums.row_mut(label as usize);
+        row += &data.row(i);
+        counts[label as usize] += 1;
+    }
+    for (c, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            let mean = &sums.row(c) / count as f64;
+            centres.row_mut(c).assign(&mean);
+        }
+    }
+    changed
 }
 
 /// Members per cluster.
