@@ -197,6 +197,9 @@ describe("segmenter page", () => {
     for (let i = 0; i < cli.clusters.k; i++) {
       assert.equal(await cards.nth(i).locator("h3").textContent(), cli.clusters.clusters[i].name);
     }
+    // The choice of k, with every candidate plotted and the chosen one marked.
+    assert.equal(await page.locator("#k-chart circle.point").count(), cli.clusters.candidates.length);
+    assert.equal(await page.getAttribute("#k-chart circle.chosen", "data-k"), String(cli.clusters.k));
     await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters.png") });
 
     await page.locator("#overview-title").scrollIntoViewIfNeeded();
