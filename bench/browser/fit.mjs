@@ -75,7 +75,7 @@ const s = (ms) => `${(ms / 1000).toFixed(3)} s`;
 console.log(`| in Chromium (one worker), ${results.customers.toLocaleString("en")} customers | best of ${RUNS} | ÷ reading the file |`);
 console.log("|---|---|---|");
 console.log(`| grouping histories + fitting the repeat-buying model | ${s(results.fit_ms)} | ${(results.fit_ms / read).toFixed(2)} |`);
-console.log(`| all model work (2 models, spend, backtests, propensity, scores) | ${s(results.models_ms)} | ${(results.models_ms / read).toFixed(2)} |`);
+console.log(`| all model work (2 models, spend, backtests, propensity, scores, clusters) | ${s(results.models_ms)} | ${(results.models_ms / read).toFixed(2)} |`);
 console.log(`| reading and parsing the ${results.mib.toFixed(0)} MiB order table | ${s(results.ingest_ms)} | ${(results.ingest_ms / read).toFixed(2)} |`);
 console.log(`| reading the File in 8 MiB slices, nothing else | ${s(read)} | 1.00 |`);
 if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results)}\n`);
