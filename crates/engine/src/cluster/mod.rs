@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use self::explain::Standing;
 use self::features::{Feature, FeatureMatrix};
-use self::kmeans::{kmeans, sizes, KMeans};
+use self::kmeans::{kmeans, lloyd, sizes, KMeans};
 use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
 use crate::wording::thousands;
@@ -99,19 +99,20 @@ impl Clustering {
     }
 }
 
-/// Tries k = 2..=12 on a sample, keeps the k with the highest
-/// silhouette (ties to fewer groups, easier to act on), and fits that k on
-/// every row.
+/// Tries k = 2..=12 on a sample, keeps the k with the highest silhouette
+/// (ties to fewer groups, easier to act on), and refines that k's best
+/// centres on every row (Lloyd from a good start converges in a few passes,
+/// where fresh restarts on a million rows would take many).
 pub fn choose_and_fit(data: ArrayView2<'_, f64>, seed: u64) -> (usize, KMeans, Vec<Candidate>) {
-    let sample = data.select(
-        Axis(0),
-        &quality::sample_rows(data.nrows(), SELECTION_SAMPLE),
-    );
+    let rows = quality::sample_rows(data.nrows(), SELECTION_SAMPLE);
+    let everyone = rows.len() == data.nrows();
+    let sample = data.select(Axis(0), &rows);
     let max_k = MAX_K.min(sample.nrows() / 5).max(2);
+    let mut fits = Vec::new();
     let candidates: Vec<Candidate> = (2..=max_k)
         .map(|k| {
             let fit = kmeans(sample.view(), k, 3, seed);
-            Candidate {
+            let candidate = Candidate {
                 k,
                 inertia: fit.inertia,
                 silhouette: quality::silhouette(sample.view(), &fit.labels, k),
@@ -125,19 +126,29 @@ pub fn choose_and_fit(data: ArrayView2<'_, f64>, seed: u64) -> (usize, KMeans, V
                     &fit.labels,
                     fit.centres.view(),
                 ),
-            }
+            };
+            fits.push(fit);
+            candidate
         })
         .collect();
-    let k = candidates
+    let chosen = candidates
         .iter()
-        .fold(None::<&Candidate>, |best, c| match best {
-            Some(b) if b.silhouette.unwrap_or(-1.0) >= c.silhouette.unwrap_or(-1.0) - 1e-9 => {
-                Some(b)
+        .enumerate()
+        .fold(None::<(usize, &Candidate)>, |best, (i, c)| match best {
+            Some((_, b)) if b.silhouette.unwrap_or(-1.0) >= c.silhouette.unwrap_or(-1.0) - 1e-9 => {
+                best
             }
-            _ => Some(c),
+            _ => Some((i, c)),
         })
-        .map_or(2, |c| c.k);
-    (k, kmeans(data, k, 4, seed), candidates)
+        .map_or(0, |(i, _)| i);
+    let k = candidates.get(chosen).map_or(2, |c| c.k);
+    let fit = fits.swap_remove(chosen);
+    let fit = if everyone {
+        fit
+    } else {
+        lloyd(data, fit.centres)
+    };
+    (k, fit, candidates)
 }
 
 /// Names, describes and orders the clusters (largest first).
