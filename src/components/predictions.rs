@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use segmenter_engine::models::backtest::{Backtest, Reliability};
 use segmenter_engine::models::scores::{ModelSummary, SpendTier};
+use segmenter_engine::wording::capitalise;
 
 use crate::format;
 use crate::state::AppState;
@@ -195,14 +196,6 @@ fn BucketChart(test: Backtest) -> impl IntoView {
             </figcaption>
         </figure>
     }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// 1, 2 or 5 times a power of ten, at least `raw`.

@@ -144,6 +144,8 @@ pub struct Activity {
     funnel: Behaviour,
     /// Per (visitor, day): item views, add-to-carts, events.
     days: FxHashMap<(u32, i32), [u32; 3]>,
+    /// Reused to build visitor keys: no allocation per event.
+    key: String,
 }
 
 /// The events, credited to visitors.
@@ -195,13 +197,15 @@ impl Activity {
     }
 
     fn visitor(&mut self, prefix: &str, id: &str) -> u32 {
-        let key = format!("{prefix}{id}");
-        if let Some(&index) = self.index.get(key.as_str()) {
+        self.key.clear();
+        self.key.push_str(prefix);
+        self.key.push_str(id);
+        if let Some(&index) = self.index.get(self.key.as_str()) {
             return index;
         }
         let index = self.keys.len() as u32;
-        self.keys.push(key.clone().into());
-        self.index.insert(key.into(), index);
+        self.keys.push(self.key.as_str().into());
+        self.index.insert(self.key.as_str().into(), index);
         self.counts.push(Behaviour::default());
         index
     }

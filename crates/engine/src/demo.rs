@@ -16,6 +16,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Beta, Distribution, Exp, Gamma};
 
+use crate::wording::capitalise;
+
 use crate::date::Date;
 use crate::export::csv_writer::write_record;
 
@@ -327,7 +329,7 @@ impl DemoStore {
         let name = format!("#{number}");
         // Some customers type their address with capitals now and then.
         let email = match buyer {
-            Some(b) if rng.random_bool(0.05) => capitalise_email(&b.email),
+            Some(b) if rng.random_bool(0.05) => capitalise(&b.email),
             Some(b) => b.email.clone(),
             None => String::new(),
         };
@@ -485,14 +487,6 @@ fn timestamp(seconds: i64) -> String {
     )
 }
 
-fn capitalise_email(email: &str) -> String {
-    let mut chars = email.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,6 +566,6 @@ mod tests {
     fn timestamps_look_like_shopify() {
         let at = i64::from(Date::from_ymd(2026, 3, 4).expect("valid").days()) * 86_400 + 51_730;
         assert_eq!(timestamp(at), "2026-03-04 14:22:10 -0500");
-        assert_eq!(capitalise_email("ann@x.com"), "Ann@x.com");
+        assert_eq!(capitalise("ann@x.com"), "Ann@x.com");
     }
 }

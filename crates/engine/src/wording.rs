@@ -19,6 +19,15 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// `recent` → `Recent`: the first letter in upper case.
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +39,7 @@ mod tests {
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(count(1, "order", "orders"), "1 order");
         assert_eq!(count(2000, "order", "orders"), "2,000 orders");
+        assert_eq!(capitalise("émile"), "Émile");
+        assert_eq!(capitalise(""), "");
     }
 }

@@ -3,6 +3,7 @@
 //! with the numbers behind it, and what to do about the group.
 
 use super::features::Feature;
+use crate::wording::capitalise;
 
 /// How a cluster's centre stands on one feature, in scaled units (0 is
 /// the store's median; ±1 an interquartile range away).
@@ -100,14 +101,6 @@ pub fn action(standings: &[Standing]) -> &'static str {
         return action;
     }
     "Keep them in your regular campaigns."
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
