@@ -41,8 +41,8 @@ pub fn PredictionPanel() -> impl IntoView {
                     <h2 id="predictions-title">"Predictions"</h2>
                     <p class="muted">
                         {format!(
-                            "Repeat buying (BG/NBD) and spend (Gamma-Gamma) learnt from {} customers; value discounted at {:.0} % a month",
-                            format::int(models.bgnbd.customers),
+                            "Repeat buying (BG/NBD) and spend (Gamma-Gamma) learnt from {}; value discounted at {:.0} % a month",
+                            segmenter_engine::wording::count(models.bgnbd.customers, "customer", "customers"),
                             models.monthly_discount_rate * 100.0
                         )}
                     </p>

@@ -88,7 +88,8 @@ impl Clustering {
         };
         if n < MIN_BUYERS {
             return skip(format!(
-                "{n} customers with orders; clustering needs at least {MIN_BUYERS}"
+                "{} with orders; clustering needs at least {MIN_BUYERS}",
+                crate::wording::count(n as u64, "customer", "customers")
             ));
         }
         if matrix.features.len() < 2 {

@@ -19,6 +19,7 @@ use super::repeat::{ModelKind, RepeatModel};
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::sales::Sales;
+use crate::wording::count;
 
 /// The time unit of the fits: weeks keep the parameters on the scale of the
 /// published fits whatever the store.
@@ -425,7 +426,8 @@ fn reliability_warnings(
     let mut warnings = Vec::new();
     if buyers < 500 {
         warnings.push(format!(
-            "The predictions rest on {buyers} customers. Below about 500 the scores of single customers are rough (store-wide totals hold up better); they firm up as customers accumulate."
+            "The predictions rest on {}. Below about 500 the scores of single customers are rough (store-wide totals hold up better); they firm up as customers accumulate.",
+            count(buyers as u64, "customer", "customers")
         ));
     }
     if let Some(days) = history_days.filter(|&d| d < 180) {
@@ -435,7 +437,8 @@ fn reliability_warnings(
     }
     if repeat_buyers < 50 {
         warnings.push(format!(
-            "Only {repeat_buyers} customers have bought on more than one day, so repeat buying and spend per order are learnt from few examples."
+            "Only {} bought on more than one day, so repeat buying and spend per order are learnt from few examples.",
+            count(repeat_buyers as u64, "customer has", "customers have")
         ));
     }
     if let Some(r) = spend_correlation.filter(|r| r.abs() > 0.3) {
