@@ -1,7 +1,7 @@
 """Reference figures for the k-means test: scikit-learn's KMeans (Lloyd, one
 run from given initial centres, run to strict convergence) on a fixed data
 set. Writes the data, the initial centres and sklearn's result; the engine's
-test (crates/engine/src/cluster/sklearn_tests.rs) runs its own Lloyd from
+test (crates/engine/src/cluster/reference_tests.rs) runs its own Lloyd from
 the same centres and must agree.
 
     python bench/models/sklearn_kmeans_reference.py crates/engine/tests/data/kmeans

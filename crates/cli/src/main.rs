@@ -8,6 +8,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use segmenter_engine::cluster::features::Feature;
+use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::demo::DemoStore;
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::{ColumnMap, FileOptions};
@@ -60,6 +62,16 @@ enum Command {
         /// columns named.
         #[arg(long = "column", value_name = "ROLE=COLUMN", value_parser = parse_column)]
         columns: Vec<(String, String)>,
+        /// Number of customer clusters, 2 to 12 (default: the number with
+        /// the best silhouette).
+        #[arg(long, value_name = "K", value_parser = clap::value_parser!(u8).range(2..=12))]
+        clusters: Option<u8>,
+        /// Comma list of the features to cluster on (default: all the data
+        /// has): spend, orders, recency, tenure, order_value,
+        /// discount_share, predicted_value, chance_active, item_views,
+        /// cart_abandonment.
+        #[arg(long, value_name = "LIST")]
+        cluster_features: Option<String>,
         /// Add how long each stage took to summary.json (`timings`).
         #[arg(long)]
         timings: bool,
@@ -81,6 +93,22 @@ fn parse_date(text: &str) -> Result<Date, String> {
     Date::parse_timestamp(text)
         .filter(|_| valid_shape)
         .ok_or_else(|| format!("{text:?} is not a date in the form YYYY-MM-DD"))
+}
+
+fn parse_features(text: &str) -> Result<Vec<Feature>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|key| !key.is_empty())
+        .map(|key| {
+            Feature::from_key(key).ok_or_else(|| {
+                let known: Vec<&str> = Feature::ALL.iter().map(|f| f.key()).collect();
+                anyhow::anyhow!(
+                    "--cluster-features: unknown feature {key:?}; use {}",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect()
 }
 
 fn parse_column(text: &str) -> Result<(String, String), String> {
@@ -149,6 +177,8 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             sheet,
             columns,
+            clusters,
+            cluster_features,
             timings,
         } => {
             if !segments.is_empty() {
@@ -164,7 +194,17 @@ fn run(cli: Cli) -> Result<()> {
             analyze(
                 &files,
                 &out,
-                &Options { as_of, seed },
+                &Options {
+                    as_of,
+                    seed,
+                    clusters: ClusterOptions {
+                        features: cluster_features
+                            .as_deref()
+                            .map(parse_features)
+                            .transpose()?,
+                        k: clusters.map(usize::from),
+                    },
+                },
                 &file_options,
                 timings,
             )

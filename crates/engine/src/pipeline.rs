@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::behaviour::BehaviourSummary;
-use crate::cluster::Clustering;
+use crate::cluster::{ClusterOptions, Clustering};
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
@@ -33,6 +33,9 @@ pub struct Options {
     /// same results, in the page and the CLI alike.
     #[serde(default = "default_seed")]
     pub seed: u64,
+    /// The features and number of clusters, when the merchant chose them.
+    #[serde(default)]
+    pub clusters: ClusterOptions,
 }
 
 /// The seed the page and the CLI use unless told otherwise.
@@ -47,6 +50,7 @@ impl Default for Options {
         Options {
             as_of: None,
             seed: DEFAULT_SEED,
+            clusters: ClusterOptions::default(),
         }
     }
 }
@@ -142,13 +146,13 @@ pub struct Analysis {
 impl Analysis {
     /// Scores ingested customers.
     pub fn new(ingested: Ingested) -> Analysis {
-        Analysis::timed(ingested, DEFAULT_SEED, &mut || None)
+        Analysis::timed(ingested, &Options::default(), &mut || None)
     }
 
     /// Scores ingested customers, timing the stages with `clock` (ms).
     pub fn timed(
         ingested: Ingested,
-        seed: u64,
+        options: &Options,
         clock: &mut dyn FnMut() -> Option<f64>,
     ) -> Analysis {
         let Ingested {
@@ -162,7 +166,12 @@ impl Analysis {
         let rfm = Rfm::score(&customers);
         let after_rfm = clock();
         let predictions = Predictions::fit(&sales, &customers, clock);
-        let clustering = Clustering::run(&customers, &predictions.scores, seed);
+        let clustering = Clustering::run(
+            &customers,
+            &predictions.scores,
+            options.seed,
+            &options.clusters,
+        );
         let end = clock();
         let timings = match (start, after_rfm, end) {
             (Some(start), Some(after_rfm), Some(end)) => Some(Timings {
@@ -187,6 +196,14 @@ impl Analysis {
     }
 }
 
+impl Analysis {
+    /// Clusters the customers again with other features or another number
+    /// of groups; everything else stays as it is.
+    pub fn recluster(&mut self, seed: u64, options: &ClusterOptions) {
+        self.clustering = Clustering::run(&self.customers, &self.predictions.scores, seed, options);
+    }
+}
+
 /// An input: a display name, its size if known, its bytes, and how to read
 /// it where detection cannot tell.
 pub struct Input<R> {
@@ -204,7 +221,7 @@ pub struct Run<'s, S: Sink> {
     sink: &'s mut S,
     progress: Progress,
     started_ms: Option<f64>,
-    seed: u64,
+    options: Options,
 }
 
 impl<'s, S: Sink> Run<'s, S> {
@@ -215,7 +232,7 @@ impl<'s, S: Sink> Run<'s, S> {
         Run {
             ingest: Ingest::new(options.as_of),
             started_ms,
-            seed: options.seed,
+            options: options.clone(),
             sink,
             progress: Progress {
                 stage: Stage::Reading,
@@ -258,7 +275,7 @@ impl<'s, S: Sink> Run<'s, S> {
         let ingested = self.ingest.finish()?;
         let ingest_end = self.sink.now_ms();
         let sink = &mut *self.sink;
-        let mut analysis = Analysis::timed(ingested, self.seed, &mut || sink.now_ms());
+        let mut analysis = Analysis::timed(ingested, &self.options, &mut || sink.now_ms());
         if let (Some(timings), Some(start), Some(end)) =
             (analysis.timings.as_mut(), self.started_ms, ingest_end)
         {

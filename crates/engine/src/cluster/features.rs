@@ -41,6 +41,27 @@ impl Feature {
         Feature::CartAbandonment,
     ];
 
+    /// The name in `summary.json`, the CLI and the page's requests.
+    pub fn key(self) -> &'static str {
+        match self {
+            Feature::Spend => "spend",
+            Feature::Orders => "orders",
+            Feature::Recency => "recency",
+            Feature::Tenure => "tenure",
+            Feature::OrderValue => "order_value",
+            Feature::DiscountShare => "discount_share",
+            Feature::PredictedValue => "predicted_value",
+            Feature::ChanceActive => "chance_active",
+            Feature::ItemViews => "item_views",
+            Feature::CartAbandonment => "cart_abandonment",
+        }
+    }
+
+    /// The feature named `key` (see [`Feature::key`]).
+    pub fn from_key(key: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Feature::Spend => "spend",
@@ -150,6 +171,22 @@ impl FeatureMatrix {
             rows,
             centre,
             scale,
+        }
+    }
+
+    /// The same buyers on only the `wanted` features the matrix has (each
+    /// column was scaled on its own, so this equals building anew).
+    pub fn select(&self, wanted: &[Feature]) -> FeatureMatrix {
+        let keep: Vec<usize> = (0..self.features.len())
+            .filter(|&j| wanted.contains(&self.features[j]))
+            .collect();
+        FeatureMatrix {
+            features: keep.iter().map(|&j| self.features[j]).collect(),
+            scaled: self.scaled.select(ndarray::Axis(1), &keep),
+            raw: self.raw.select(ndarray::Axis(1), &keep),
+            rows: self.rows.clone(),
+            centre: keep.iter().map(|&j| self.centre[j]).collect(),
+            scale: keep.iter().map(|&j| self.scale[j]).collect(),
         }
     }
 }

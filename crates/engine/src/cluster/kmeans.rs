@@ -1,9 +1,12 @@
-//! k-means: k-means++ seeding, several restarts, Lloyd's iterations; seeded
-//! and deterministic (same data and seed, same clusters).
+//! k-means: k-means++ seeding, several restarts, Lloyd's iterations (run
+//! with Hamerly's bounds, see `hamerly.rs`); seeded and deterministic (same
+//! data and seed, same clusters).
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+use super::hamerly::hamerly;
 
 /// A k-means result.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,7 +18,8 @@ pub struct KMeans {
     pub iterations: usize,
 }
 
-const MAX_ITERATIONS: usize = 300;
+/// Iterations at most (scikit-learn's default).
+pub(crate) const MAX_ITERATIONS: usize = 300;
 
 /// The best of `restarts` k-means runs (lowest inertia).
 pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -> KMeans {
@@ -23,7 +27,7 @@ pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -
     let mut best: Option<KMeans> = None;
     for _ in 0..restarts.max(1) {
         let centres = kmeans_plus_plus(data, k, &mut rng);
-        let run = lloyd(data, centres);
+        let run = hamerly(data, centres);
         if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
             best = Some(run);
         }
@@ -33,6 +37,27 @@ pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -
 
 fn squared_distance(a: ArrayView1<'_, f64>, b: ArrayView1<'_, f64>) -> f64 {
     a.iter().zip(b.iter()).map(|(x, y)| (x - y) * (x - y)).sum()
+}
+
+/// Squared Euclidean distance of two equally long rows. Four running sums
+/// let the compiler keep several lanes busy (wasm SIMD, SSE) without
+/// changing results beyond rounding.
+#[inline]
+pub fn squared_distance_slices(a: &[f64], b: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (a4, a_rest) = a.split_at(a.len() / 4 * 4);
+    let (b4, b_rest) = b.split_at(a4.len());
+    for (x, y) in a4.chunks_exact(4).zip(b4.chunks_exact(4)) {
+        for l in 0..4 {
+            let diff = x[l] - y[l];
+            lanes[l] += diff * diff;
+        }
+    }
+    let mut sum = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+    for (x, y) in a_rest.iter().zip(b_rest) {
+        sum += (x - y) * (x - y);
+    }
+    sum
 }
 
 /// k-means++: each next centre drawn with probability proportional to the
@@ -104,15 +129,17 @@ pub fn lloyd_step(
     centres: &mut Array2<f64>,
     labels: &mut [u16],
 ) -> bool {
-    let k = centres.nrows();
+    let data = data.as_standard_layout();
+    let x = data.as_slice().expect("standard layout");
+    let (k, d) = centres.dim();
+    let mut c: Vec<f64> = centres.iter().copied().collect();
     let mut changed = false;
-    for (i, label) in labels.iter_mut().enumerate() {
-        let row = data.row(i);
+    for (row, label) in x.chunks_exact(d.max(1)).zip(labels.iter_mut()) {
         let mut best = (0usize, f64::INFINITY);
-        for c in 0..k {
-            let d = squared_distance(row, centres.row(c));
-            if d < best.1 {
-                best = (c, d);
+        for (j, centre) in c.chunks_exact(d.max(1)).enumerate() {
+            let dist = squared_distance_slices(row, centre);
+            if dist < best.1 {
+                best = (j, dist);
             }
         }
         if *label != best.0 as u16 {
@@ -120,18 +147,27 @@ pub fn lloyd_step(
             changed = true;
         }
     }
-    let mut sums = Array2::<f64>::zeros(centres.raw_dim());
+    let mut sums = vec![0.0; k * d];
     let mut counts = vec![0usize; k];
-    for (i, &label) in labels.iter().enumerate() {
-        let mut row = sums.row_mut(label as usize);
-        row += &data.row(i);
-        counts[label as usize] += 1;
-    }
-    for (c, &count) in counts.iter().enumerate() {
-        if count > 0 {
-            let mean = &sums.row(c) / count as f64;
-            centres.row_mut(c).assign(&mean);
+    for (row, &label) in x.chunks_exact(d.max(1)).zip(labels.iter()) {
+        let l = label as usize;
+        counts[l] += 1;
+        for (s, v) in sums[l * d..(l + 1) * d].iter_mut().zip(row) {
+            *s += v;
         }
+    }
+    for (j, &count) in counts.iter().enumerate() {
+        if count > 0 {
+            for (slot, s) in c[j * d..(j + 1) * d]
+                .iter_mut()
+                .zip(&sums[j * d..(j + 1) * d])
+            {
+                *slot = s / count as f64;
+            }
+        }
+    }
+    for (slot, v) in centres.iter_mut().zip(c) {
+        *slot = v;
     }
     changed
 }

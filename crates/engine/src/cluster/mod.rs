@@ -1,19 +1,30 @@
 //! Customer clusters: natural groups found by k-means on the buyers'
 //! features, the number of groups chosen by silhouette (with Davies–Bouldin
-//! and Calinski–Harabasz shown beside it), each group named and described
-//! from how it differs from the store's typical customer.
+//! and Calinski–Harabasz shown beside it) unless the merchant sets it, each
+//! group named and described from how it differs from the store's typical
+//! customer. Beside them, on a sample: Ward's tree (how the groups nest),
+//! HDBSCAN (dense groups and the outliers no group fits) and a flat picture
+//! of the buyers on their two main directions of difference.
 
+pub mod alternatives;
+pub mod density;
 pub mod explain;
 pub mod features;
+pub mod hamerly;
+pub mod hierarchy;
 pub mod kmeans;
+pub mod projection;
 pub mod quality;
 
-use ndarray::{Array2, ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
+use self::alternatives::{DensitySummary, HierarchySummary};
 use self::explain::Standing;
 use self::features::{Feature, FeatureMatrix};
-use self::kmeans::{kmeans, lloyd, sizes, KMeans};
+use self::hamerly::hamerly;
+use self::kmeans::{kmeans, sizes, KMeans};
+use self::projection::Projection;
 use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
 use crate::wording::thousands;
@@ -24,6 +35,20 @@ pub const MAX_K: usize = 12;
 const SELECTION_SAMPLE: usize = 20_000;
 /// Fewer buyers than this are not clustered.
 const MIN_BUYERS: usize = 30;
+/// Buyers in the sample that Ward's tree, HDBSCAN and the picture use
+/// (each costs n² distances, Ward n² memory).
+pub const VIEW_SAMPLE: usize = 2000;
+
+/// What the merchant chose.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterOptions {
+    /// Features to cluster on; `None`: every feature the data has.
+    #[serde(default)]
+    pub features: Option<Vec<Feature>>,
+    /// Number of groups; `None`: the k with the best silhouette.
+    #[serde(default)]
+    pub k: Option<usize>,
+}
 
 /// One candidate number of groups, with its quality figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -57,11 +82,27 @@ pub struct ClusterSummary {
     pub silhouette: Option<f64>,
     pub davies_bouldin: Option<f64>,
     pub calinski_harabasz: Option<f64>,
+    /// The k the silhouette suggests (`k` differs when the merchant chose).
+    #[serde(default)]
+    pub suggested_k: usize,
+    /// Features clustered on.
     pub features: Vec<Feature>,
+    /// Every feature the data offers (those the merchant can switch on).
+    #[serde(default)]
+    pub available: Vec<Feature>,
     pub sizes: Vec<u64>,
     pub clusters: Vec<ClusterInfo>,
     /// Every k tried (the elbow chart).
     pub candidates: Vec<Candidate>,
+    /// Ward's tree on a sample, and how well it agrees with k-means.
+    #[serde(default)]
+    pub hierarchy: Option<HierarchySummary>,
+    /// HDBSCAN on a sample: dense groups and outliers.
+    #[serde(default)]
+    pub density: Option<DensitySummary>,
+    /// Sampled buyers on the two main directions of difference.
+    #[serde(default)]
+    pub projection: Option<Projection>,
     /// Why there are no clusters, when there are none.
     pub skipped: Option<String>,
 }
@@ -74,14 +115,27 @@ pub struct Clustering {
 }
 
 impl Clustering {
-    /// Clusters the buyers of `customers` on every feature the data has,
-    /// choosing k from 2..=12 by silhouette. Deterministic for a seed.
-    pub fn run(customers: &CustomerTable, scores: &[Scores], seed: u64) -> Clustering {
-        let matrix = FeatureMatrix::build(customers, scores, &Feature::ALL);
+    /// Clusters the buyers of `customers` on the features `options` name
+    /// (every feature the data has by default), in `options.k` groups or
+    /// the number the silhouette prefers among 2..=12. Deterministic for a
+    /// seed.
+    pub fn run(
+        customers: &CustomerTable,
+        scores: &[Scores],
+        seed: u64,
+        options: &ClusterOptions,
+    ) -> Clustering {
+        let all = FeatureMatrix::build(customers, scores, &Feature::ALL);
+        let available = all.features.clone();
+        let matrix = match &options.features {
+            Some(wanted) => all.select(wanted),
+            None => all,
+        };
         let n = matrix.rows.len();
         let skip = |why: String| Clustering {
             summary: ClusterSummary {
                 skipped: Some(why),
+                available: available.clone(),
                 ..ClusterSummary::default()
             },
             labels: vec![None; customers.len()],
@@ -93,18 +147,56 @@ impl Clustering {
             ));
         }
         if matrix.features.len() < 2 {
-            return skip("the customers differ on fewer than two measures".to_string());
+            return skip(if options.features.is_some() && available.len() >= 2 {
+                "fewer than two measures are switched on; clustering needs two".to_string()
+            } else {
+                "the customers differ on fewer than two measures".to_string()
+            });
         }
-        let (k, fit, candidates) = choose_and_fit(matrix.scaled.view(), seed);
-        describe(customers, &matrix, fit.labels, fit.centres, k, candidates)
+        let (suggested_k, fit, candidates) = choose_and_fit(matrix.scaled.view(), seed, options.k);
+        let mut clustering = describe(customers, &matrix, fit, candidates);
+        clustering.summary.suggested_k = suggested_k;
+        clustering.summary.available = available;
+        let sample = quality::sample_rows(n, VIEW_SAMPLE);
+        // Cluster ids as the merchant sees them (largest first), per row.
+        let ids: Vec<u16> = matrix
+            .rows
+            .iter()
+            .map(|&r| clustering.labels[r as usize].unwrap_or(0))
+            .collect();
+        let sampled = matrix.scaled.select(ndarray::Axis(0), &sample);
+        let sampled_ids: Vec<u16> = sample.iter().map(|&r| ids[r]).collect();
+        let k = clustering.summary.k;
+        clustering.summary.hierarchy =
+            Some(alternatives::hierarchy(sampled.view(), &sampled_ids, k));
+        clustering.summary.density = Some(alternatives::density(
+            sampled.view(),
+            &sampled_ids,
+            &matrix.features,
+            n,
+            &clustering.summary.clusters,
+        ));
+        clustering.summary.projection = Some(projection::project(
+            matrix.scaled.view(),
+            &matrix.features,
+            &sample,
+            &ids,
+        ));
+        clustering
     }
 }
 
-/// Tries k = 2..=12 on a sample, keeps the k with the highest silhouette
-/// (ties to fewer groups, easier to act on), and refines that k's best
-/// centres on every row (Lloyd from a good start converges in a few passes,
-/// where fresh restarts on a million rows would take many).
-pub fn choose_and_fit(data: ArrayView2<'_, f64>, seed: u64) -> (usize, KMeans, Vec<Candidate>) {
+/// Tries k = 2..=12 on a sample and suggests the k with the highest
+/// silhouette (ties to fewer groups, easier to act on); fits the suggested
+/// k, or `fixed` when the merchant chose one, and refines those centres on
+/// every row (from a good start k-means converges in a few passes, where
+/// fresh restarts on a million rows would take many). Returns the
+/// suggested k, the fit and every candidate.
+pub fn choose_and_fit(
+    data: ArrayView2<'_, f64>,
+    seed: u64,
+    fixed: Option<usize>,
+) -> (usize, KMeans, Vec<Candidate>) {
     let rows = quality::sample_rows(data.nrows(), SELECTION_SAMPLE);
     let everyone = rows.len() == data.nrows();
     let sample = data.select(Axis(0), &rows);
@@ -132,7 +224,7 @@ pub fn choose_and_fit(data: ArrayView2<'_, f64>, seed: u64) -> (usize, KMeans, V
             candidate
         })
         .collect();
-    let chosen = candidates
+    let best = candidates
         .iter()
         .enumerate()
         .fold(None::<(usize, &Candidate)>, |best, (i, c)| match best {
@@ -142,25 +234,28 @@ pub fn choose_and_fit(data: ArrayView2<'_, f64>, seed: u64) -> (usize, KMeans, V
             _ => Some((i, c)),
         })
         .map_or(0, |(i, _)| i);
-    let k = candidates.get(chosen).map_or(2, |c| c.k);
+    let suggested = candidates.get(best).map_or(2, |c| c.k);
+    let chosen = fixed.map_or(best, |k| k.clamp(2, max_k) - 2);
     let fit = fits.swap_remove(chosen);
     let fit = if everyone {
         fit
     } else {
-        lloyd(data, fit.centres)
+        hamerly(data, fit.centres)
     };
-    (k, fit, candidates)
+    (suggested, fit, candidates)
 }
 
 /// Names, describes and orders the clusters (largest first).
 fn describe(
     customers: &CustomerTable,
     matrix: &FeatureMatrix,
-    labels: Vec<u16>,
-    centres: Array2<f64>,
-    k: usize,
+    fit: KMeans,
     candidates: Vec<Candidate>,
 ) -> Clustering {
+    let KMeans {
+        labels, centres, ..
+    } = fit;
+    let k = centres.nrows();
     let n = matrix.rows.len();
     let size = sizes(&labels, k);
     let mut order: Vec<usize> = (0..k).filter(|&c| size[c] > 0).collect();
@@ -225,10 +320,15 @@ fn describe(
             silhouette: chosen.as_ref().and_then(|c| c.silhouette),
             davies_bouldin: chosen.as_ref().and_then(|c| c.davies_bouldin),
             calinski_harabasz: chosen.as_ref().and_then(|c| c.calinski_harabasz),
+            suggested_k: k,
             features: matrix.features.clone(),
+            available: Vec::new(),
             sizes: clusters.iter().map(|c| c.customers).collect(),
             clusters,
             candidates,
+            hierarchy: None,
+            density: None,
+            projection: None,
             skipped: None,
         },
         labels: per_customer,
@@ -285,6 +385,6 @@ fn sentence(
 }
 
 #[cfg(test)]
-mod sklearn_tests;
+mod reference_tests;
 #[cfg(test)]
 mod tests;

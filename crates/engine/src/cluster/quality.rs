@@ -139,6 +139,35 @@ pub fn calinski_harabasz(
     (within > 0.0).then(|| (between / (k - 1) as f64) / (within / (n - k) as f64))
 }
 
+/// Adjusted Rand index of two labelings of the same rows: 1 when they
+/// group the rows identically (whatever the numbers), about 0 when they
+/// agree no more than chance would.
+pub fn adjusted_rand(a: &[u16], b: &[u16]) -> f64 {
+    let ka = a.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let kb = b.iter().copied().max().map_or(0, |m| m as usize + 1);
+    let mut table = vec![0f64; ka * kb];
+    for (&x, &y) in a.iter().zip(b) {
+        table[x as usize * kb + y as usize] += 1.0;
+    }
+    let pairs = |n: f64| n * (n - 1.0) / 2.0;
+    let sum_cells: f64 = table.iter().map(|&n| pairs(n)).sum();
+    let sum_rows: f64 = table.chunks(kb.max(1)).map(|r| pairs(r.iter().sum())).sum();
+    let sum_cols: f64 = (0..kb)
+        .map(|j| pairs((0..ka).map(|i| table[i * kb + j]).sum()))
+        .sum();
+    let total = pairs(a.len().min(b.len()) as f64);
+    if total <= 0.0 {
+        return 1.0;
+    }
+    let expected = sum_rows * sum_cols / total;
+    let max = (sum_rows + sum_cols) / 2.0;
+    if (max - expected).abs() < 1e-12 {
+        // Both put everything in one group (or each row alone).
+        return 1.0;
+    }
+    (sum_cells - expected) / (max - expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

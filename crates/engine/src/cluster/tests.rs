@@ -9,26 +9,6 @@ use super::*;
 use crate::demo::DemoStore;
 use crate::pipeline::analyze_bytes;
 
-/// Adjusted Rand index of two labelings (1 = identical up to renaming).
-fn adjusted_rand(a: &[u16], b: &[u16]) -> f64 {
-    let ka = a.iter().copied().max().unwrap_or(0) as usize + 1;
-    let kb = b.iter().copied().max().unwrap_or(0) as usize + 1;
-    let mut table = vec![vec![0f64; kb]; ka];
-    for (&x, &y) in a.iter().zip(b) {
-        table[x as usize][y as usize] += 1.0;
-    }
-    let pairs = |n: f64| n * (n - 1.0) / 2.0;
-    let sum_cells: f64 = table.iter().flatten().map(|&n| pairs(n)).sum();
-    let sum_rows: f64 = table.iter().map(|r| pairs(r.iter().sum())).sum();
-    let sum_cols: f64 = (0..kb)
-        .map(|j| pairs(table.iter().map(|r| r[j]).sum()))
-        .sum();
-    let total = pairs(a.len() as f64);
-    let expected = sum_rows * sum_cols / total;
-    let max = (sum_rows + sum_cols) / 2.0;
-    (sum_cells - expected) / (max - expected)
-}
-
 #[test]
 fn planted_groups_are_found_with_the_right_k() {
     // Four groups in five dimensions, centres 6 apart, unit spread.
@@ -40,9 +20,9 @@ fn planted_groups_are_found_with_the_right_k() {
         let centre = if j == (i % groups) { 6.0 } else { 0.0 };
         centre + noise.sample(&mut rng)
     });
-    let (k, fit, candidates) = choose_and_fit(data.view(), 42);
+    let (k, fit, candidates) = choose_and_fit(data.view(), 42, None);
     assert_eq!(k, 4, "{candidates:?}");
-    let ari = adjusted_rand(&truth, &fit.labels);
+    let ari = quality::adjusted_rand(&truth, &fit.labels);
     assert!(ari >= 0.9, "adjusted Rand index {ari}");
     assert_eq!(candidates.len(), 11, "k = 2..=12");
 }
@@ -51,7 +31,12 @@ fn planted_groups_are_found_with_the_right_k() {
 fn the_demo_store_gets_named_deterministic_clusters() {
     let bytes = DemoStore::default().generate();
     let analysis = analyze_bytes("demo.csv", &bytes, &Default::default()).expect("analyses");
-    let a = Clustering::run(&analysis.customers, &analysis.predictions.scores, 42);
+    let a = Clustering::run(
+        &analysis.customers,
+        &analysis.predictions.scores,
+        42,
+        &ClusterOptions::default(),
+    );
     let s = &a.summary;
     assert!(s.skipped.is_none(), "{:?}", s.skipped);
     assert!((2..=MAX_K).contains(&s.k));
@@ -75,6 +60,11 @@ fn the_demo_store_gets_named_deterministic_clusters() {
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "names are distinct: {names:?}");
     assert!(s.silhouette.expect("k ≥ 2") > 0.0);
-    let b = Clustering::run(&analysis.customers, &analysis.predictions.scores, 42);
+    let b = Clustering::run(
+        &analysis.customers,
+        &analysis.predictions.scores,
+        42,
+        &ClusterOptions::default(),
+    );
     assert_eq!(a, b, "same seed, same clusters");
 }
