@@ -144,7 +144,7 @@ pub fn density(
             }
         })
         .collect();
-    groups.sort_by(|a, b| b.size.cmp(&a.size));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.size));
     let (grouped, grouped_ids): (Vec<u16>, Vec<u16>) = labels
         .iter()
         .zip(ids)

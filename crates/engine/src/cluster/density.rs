@@ -287,11 +287,11 @@ fn label(n: usize, tree: &[Condensed], selected: &[bool]) -> Vec<Option<u16>> {
         }
     }
     let mut owner = vec![None::<usize>; clusters];
-    for c in 0..clusters {
+    for (c, slot) in owner.iter_mut().enumerate() {
         let mut at = c;
         loop {
             if selected[at] {
-                owner[c] = Some(at);
+                *slot = Some(at);
                 break;
             }
             if parent_of[at] == usize::MAX {
