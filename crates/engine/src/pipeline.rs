@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::behaviour::BehaviourSummary;
-use crate::cluster::{ClusterOptions, Clustering};
+use crate::cluster::{ClusterInput, ClusterOptions, Clustering};
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
@@ -167,8 +167,12 @@ impl Analysis {
         let after_rfm = clock();
         let predictions = Predictions::fit(&sales, &customers, clock);
         let clustering = Clustering::run(
-            &customers,
-            &predictions.scores,
+            &ClusterInput {
+                customers: &customers,
+                scores: &predictions.scores,
+                sales: &sales,
+                rfm: &rfm.group,
+            },
             options.seed,
             &options.clusters,
         );
@@ -200,7 +204,16 @@ impl Analysis {
     /// Clusters the customers again with other features or another number
     /// of groups; everything else stays as it is.
     pub fn recluster(&mut self, seed: u64, options: &ClusterOptions) {
-        self.clustering = Clustering::run(&self.customers, &self.predictions.scores, seed, options);
+        self.clustering = Clustering::run(
+            &ClusterInput {
+                customers: &self.customers,
+                scores: &self.predictions.scores,
+                sales: &self.sales,
+                rfm: &self.rfm.group,
+            },
+            seed,
+            options,
+        );
     }
 }
 

@@ -96,6 +96,7 @@ pub fn density(
     sample: ArrayView2<'_, f64>,
     ids: &[u16],
     features: &[Feature],
+    categories: &[String],
     buyers: usize,
     clusters: &[ClusterInfo],
 ) -> DensitySummary {
@@ -158,11 +159,13 @@ pub fn density(
             .enumerate()
             .map(|(j, &feature)| Standing {
                 feature,
+                // From the average sampled buyer (see describe.rs).
                 z: outlier_rows.iter().map(|&r| sample[[r, j]]).sum::<f64>()
-                    / outlier_rows.len() as f64,
+                    / outlier_rows.len() as f64
+                    - sample.column(j).sum() / n as f64,
             })
             .collect();
-        explain::name(&standings)
+        explain::name(&standings, categories)
     });
     let sampled = if n < buyers {
         format!("Of {} sampled customers, ", thousands(n as u64))

@@ -13,9 +13,15 @@ pub struct Standing {
     pub z: f64,
 }
 
-/// The words for a feature far above (`true`) or below the store.
-fn phrase(feature: Feature, high: bool) -> &'static str {
-    match (feature, high) {
+/// The words for a feature far above (`true`) or below the store;
+/// `categories` names the store's top categories.
+fn phrase(feature: Feature, high: bool, categories: &[String]) -> String {
+    let category = |n: u8| {
+        categories
+            .get(usize::from(n))
+            .map_or_else(|| format!("category {}", n + 1), Clone::clone)
+    };
+    let fixed = match (feature, high) {
         (Feature::Spend, true) => "high spenders",
         (Feature::Spend, false) => "low spenders",
         (Feature::Orders, true) => "frequent buyers",
@@ -36,7 +42,12 @@ fn phrase(feature: Feature, high: bool) -> &'static str {
         (Feature::ItemViews, false) => "rarely browse",
         (Feature::CartAbandonment, true) => "cart abandoners",
         (Feature::CartAbandonment, false) => "finish checkout",
-    }
+        (Feature::RefundRate, true) => "frequent returners",
+        (Feature::RefundRate, false) => "rarely return",
+        (Feature::Category(n), true) => return format!("{} buyers", category(n)),
+        (Feature::Category(n), false) => return format!("buy little {}", category(n)),
+    };
+    fixed.to_string()
 }
 
 /// How far from the store's median (in interquartile ranges) a centre must
@@ -52,12 +63,14 @@ pub fn ranked(standings: &[Standing]) -> Vec<Standing> {
 
 /// "Recent · frequent buyers": the two most distinctive standings; a
 /// cluster close to the store on everything is "Typical customers".
-pub fn name(standings: &[Standing]) -> String {
-    let top: Vec<&'static str> = ranked(standings)
+pub fn name(standings: &[Standing], categories: &[String]) -> String {
+    // "Buy little coffee" says less than the next measure does.
+    let top: Vec<String> = ranked(standings)
         .iter()
         .filter(|s| s.z.abs() >= DISTINCT)
+        .filter(|s| !matches!(s.feature, Feature::Category(_)) || s.z > 0.0)
         .take(2)
-        .map(|s| phrase(s.feature, s.z > 0.0))
+        .map(|s| phrase(s.feature, s.z > 0.0, categories))
         .collect();
     match top.as_slice() {
         [] => "Typical customers".to_string(),
@@ -93,6 +106,12 @@ pub fn action(standings: &[Standing]) -> &'static str {
                 "Reach them with promotions, and watch the margin they cost."
             }
             (Feature::CartAbandonment, true) => "Send cart reminders soon after they leave a cart.",
+            (Feature::RefundRate, true) => {
+                "Find out why they return (sizing, descriptions, quality) before spending on offers."
+            }
+            (Feature::Category(_), true) => {
+                "Show them what is new in their favourite category, and one related product."
+            }
             (Feature::Spend, false) | (Feature::OrderValue, false) => {
                 "Lift their basket: bundles, add-ons and a free-shipping threshold."
             }
@@ -123,13 +142,19 @@ mod tests {
                 z: -1.1,
             },
         ];
-        assert_eq!(name(&standings), "Frequent buyers · recent");
+        assert_eq!(name(&standings, &[]), "Frequent buyers · recent");
         assert!(action(&standings).starts_with("Reward them"));
         let typical = [Standing {
             feature: Feature::Spend,
             z: 0.1,
         }];
-        assert_eq!(name(&typical), "Typical customers");
+        assert_eq!(name(&typical, &[]), "Typical customers");
+        let coffee = [Standing {
+            feature: Feature::Category(0),
+            z: 2.0,
+        }];
+        assert_eq!(name(&coffee, &["Coffee".to_string()]), "Coffee buyers");
+        assert!(action(&coffee).starts_with("Show them what is new"));
         assert_eq!(action(&typical), "Keep them in your regular campaigns.");
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod alternatives;
 pub mod density;
+mod describe;
 pub mod explain;
 pub mod features;
 pub mod hamerly;
@@ -20,14 +21,14 @@ use ndarray::{ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
 use self::alternatives::{DensitySummary, HierarchySummary};
-use self::explain::Standing;
 use self::features::{Feature, FeatureMatrix};
 use self::hamerly::hamerly;
-use self::kmeans::{kmeans, sizes, KMeans};
+use self::kmeans::{kmeans, KMeans};
 use self::projection::Projection;
 use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
-use crate::wording::thousands;
+use crate::rfm::RfmGroup;
+use crate::sales::Sales;
 
 /// The most groups tried.
 pub const MAX_K: usize = 12;
@@ -73,6 +74,12 @@ pub struct ClusterInfo {
     pub revenue_share: f64,
     /// The centre on each feature, in scaled units (0 = the store's median).
     pub standing: Vec<(Feature, f64)>,
+    /// Categories with the largest share of the cluster's item spend.
+    #[serde(default)]
+    pub top_categories: Vec<(String, f64)>,
+    /// The cluster's most common RFM groups and their shares.
+    #[serde(default)]
+    pub rfm_mix: Vec<(RfmGroup, f64)>,
 }
 
 /// `clusters` in `summary.json`.
@@ -90,6 +97,9 @@ pub struct ClusterSummary {
     /// Every feature the data offers (those the merchant can switch on).
     #[serde(default)]
     pub available: Vec<Feature>,
+    /// The store's top categories: the names of `category_1`, `category_2`…
+    #[serde(default)]
+    pub categories: Vec<String>,
     pub sizes: Vec<u64>,
     pub clusters: Vec<ClusterInfo>,
     /// Every k tried (the elbow chart).
@@ -114,18 +124,24 @@ pub struct Clustering {
     pub labels: Vec<Option<u16>>,
 }
 
+/// What clustering reads.
+#[derive(Clone, Copy)]
+pub struct ClusterInput<'a> {
+    pub customers: &'a CustomerTable,
+    pub scores: &'a [Scores],
+    pub sales: &'a Sales,
+    /// Each customer's RFM group.
+    pub rfm: &'a [RfmGroup],
+}
+
 impl Clustering {
     /// Clusters the buyers of `customers` on the features `options` name
     /// (every feature the data has by default), in `options.k` groups or
     /// the number the silhouette prefers among 2..=12. Deterministic for a
     /// seed.
-    pub fn run(
-        customers: &CustomerTable,
-        scores: &[Scores],
-        seed: u64,
-        options: &ClusterOptions,
-    ) -> Clustering {
-        let all = FeatureMatrix::build(customers, scores, &Feature::ALL);
+    pub fn run(input: &ClusterInput<'_>, seed: u64, options: &ClusterOptions) -> Clustering {
+        let customers = input.customers;
+        let all = FeatureMatrix::build(customers, input.scores, input.sales, &Feature::ALL);
         let available = all.features.clone();
         let matrix = match &options.features {
             Some(wanted) => all.select(wanted),
@@ -154,7 +170,7 @@ impl Clustering {
             });
         }
         let (suggested_k, fit, candidates) = choose_and_fit(matrix.scaled.view(), seed, options.k);
-        let mut clustering = describe(customers, &matrix, fit, candidates);
+        let mut clustering = describe::describe(input, &matrix, fit, candidates);
         clustering.summary.suggested_k = suggested_k;
         clustering.summary.available = available;
         let sample = quality::sample_rows(n, VIEW_SAMPLE);
@@ -173,6 +189,7 @@ impl Clustering {
             sampled.view(),
             &sampled_ids,
             &matrix.features,
+            &matrix.categories,
             n,
             &clustering.summary.clusters,
         ));
@@ -243,145 +260,6 @@ pub fn choose_and_fit(
         hamerly(data, fit.centres)
     };
     (suggested, fit, candidates)
-}
-
-/// Names, describes and orders the clusters (largest first).
-fn describe(
-    customers: &CustomerTable,
-    matrix: &FeatureMatrix,
-    fit: KMeans,
-    candidates: Vec<Candidate>,
-) -> Clustering {
-    let KMeans {
-        labels, centres, ..
-    } = fit;
-    let k = centres.nrows();
-    let n = matrix.rows.len();
-    let size = sizes(&labels, k);
-    let mut order: Vec<usize> = (0..k).filter(|&c| size[c] > 0).collect();
-    order.sort_by(|&a, &b| size[b].cmp(&size[a]).then(a.cmp(&b)));
-    let mut new_id = vec![0u16; k];
-    for (rank, &c) in order.iter().enumerate() {
-        new_id[c] = rank as u16 + 1;
-    }
-    let total_revenue: f64 = matrix
-        .rows
-        .iter()
-        .map(|&r| customers.revenue[r as usize])
-        .sum();
-    let mut revenue = vec![0.0; k];
-    let mut per_customer = vec![None; customers.len()];
-    for (row, &label) in labels.iter().enumerate() {
-        let customer = matrix.rows[row] as usize;
-        revenue[label as usize] += customers.revenue[customer];
-        per_customer[customer] = Some(new_id[label as usize]);
-    }
-    let mut names_used: Vec<String> = Vec::new();
-    let clusters: Vec<ClusterInfo> = order
-        .iter()
-        .map(|&c| {
-            let standings: Vec<Standing> = matrix
-                .features
-                .iter()
-                .enumerate()
-                .map(|(j, &feature)| Standing {
-                    feature,
-                    z: centres[[c, j]],
-                })
-                .collect();
-            let mut name = explain::name(&standings);
-            let repeats = names_used.iter().filter(|u| **u == name).count();
-            names_used.push(name.clone());
-            if repeats > 0 {
-                name = format!("{name} ({})", repeats + 1);
-            }
-            let share = size[c] as f64 / n as f64;
-            let revenue_share = if total_revenue > 0.0 {
-                revenue[c] / total_revenue
-            } else {
-                0.0
-            };
-            ClusterInfo {
-                id: new_id[c],
-                description: sentence(matrix, &labels, c, size[c], share, revenue_share),
-                action: explain::action(&standings).to_string(),
-                name,
-                customers: size[c] as u64,
-                share,
-                revenue_share,
-                standing: standings.iter().map(|s| (s.feature, s.z)).collect(),
-            }
-        })
-        .collect();
-    let chosen = candidates.iter().find(|c| c.k == k).cloned();
-    Clustering {
-        summary: ClusterSummary {
-            k: clusters.len(),
-            silhouette: chosen.as_ref().and_then(|c| c.silhouette),
-            davies_bouldin: chosen.as_ref().and_then(|c| c.davies_bouldin),
-            calinski_harabasz: chosen.as_ref().and_then(|c| c.calinski_harabasz),
-            suggested_k: k,
-            features: matrix.features.clone(),
-            available: Vec::new(),
-            sizes: clusters.iter().map(|c| c.customers).collect(),
-            clusters,
-            candidates,
-            hierarchy: None,
-            density: None,
-            projection: None,
-            skipped: None,
-        },
-        labels: per_customer,
-    }
-}
-
-/// "412 customers (14 % of buyers, 38 % of revenue). Typically: spend 310
-/// (store 95), 6 orders (store 2), last order 21 days ago (store 140)."
-fn sentence(
-    matrix: &FeatureMatrix,
-    labels: &[u16],
-    cluster: usize,
-    size: usize,
-    share: f64,
-    revenue_share: f64,
-) -> String {
-    let median = |column: usize, members: bool| -> f64 {
-        let mut values: Vec<f64> = labels
-            .iter()
-            .enumerate()
-            .filter(|(_, &l)| !members || l as usize == cluster)
-            .map(|(r, _)| matrix.raw[[r, column]])
-            .collect();
-        values.sort_by(f64::total_cmp);
-        values.get(values.len() / 2).copied().unwrap_or(0.0)
-    };
-    let mut parts = Vec::new();
-    for (j, feature) in matrix.features.iter().enumerate() {
-        // Counts and amounts were taken as ln(1 + x): show them as x.
-        let show = |v: f64| match feature {
-            Feature::DiscountShare | Feature::ChanceActive | Feature::CartAbandonment => {
-                format!("{:.0} %", v * 100.0)
-            }
-            _ => format!("{:.0}", v.exp_m1()),
-        };
-        let (ours, store) = (median(j, true), median(j, false));
-        parts.push(format!(
-            "{} {} (store {})",
-            feature.label(),
-            show(ours),
-            show(store)
-        ));
-        if parts.len() == 4 {
-            break;
-        }
-    }
-    format!(
-        "{} customers ({:.0} % of buyers, {:.0} % of revenue). Typically: {}.",
-        thousands(size as u64),
-        share * 100.0,
-        revenue_share * 100.0,
-        parts.join(", ")
-    )
 }
 
 #[cfg(test)]

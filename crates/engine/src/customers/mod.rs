@@ -64,6 +64,8 @@ pub struct Purchase {
     pub amount: f64,
     /// Discounts given on the order.
     pub discount: f64,
+    /// Refunded on the order (a part: fully refunded orders are no purchase).
+    pub refunded: f64,
     /// Interned labels (see `sales::Labels`).
     pub country: Option<u32>,
     pub source: Option<u32>,
@@ -78,6 +80,7 @@ impl Purchase {
             date,
             amount,
             discount: 0.0,
+            refunded: 0.0,
             country: None,
             source: None,
             discount_code: None,
@@ -105,6 +108,9 @@ pub struct CustomerTable {
     pub revenue: Vec<f64>,
     /// Counted orders with a discount or discount code.
     pub discounted_orders: Vec<u32>,
+    /// Money refunded: partial refunds of counted purchases and fully
+    /// refunded orders up to the analysis date.
+    pub refunded: Vec<f64>,
     /// The country of the customer's latest order that names one (a label).
     pub country: Vec<Option<u32>>,
     /// `None` for prospects.
@@ -140,12 +146,14 @@ impl CustomerTable {
         let mut first: Vec<Option<Date>> = vec![None; n];
         let mut last: Vec<Option<Date>> = vec![None; n];
         let mut discounted = vec![0u32; n];
+        let mut refunded = vec![0.0f64; n];
         let mut country: Vec<Option<(Date, u32)>> = vec![None; n];
         for p in purchases {
             let c = p.customer as usize;
             orders[c] += 1;
             revenue[c] += p.amount;
             discounted[c] += u32::from(p.discounted());
+            refunded[c] += p.refunded;
             if let Some(label) = p.country {
                 if country[c].is_none_or(|(day, _)| p.date >= day) {
                     country[c] = Some((p.date, label));
@@ -192,6 +200,7 @@ impl CustomerTable {
             orders: keep.iter().map(|&c| orders[c]).collect(),
             revenue: keep.iter().map(|&c| revenue[c]).collect(),
             discounted_orders: keep.iter().map(|&c| discounted[c]).collect(),
+            refunded: keep.iter().map(|&c| refunded[c]).collect(),
             country: keep.iter().map(|&c| country[c].map(|(_, l)| l)).collect(),
             first_order: keep.iter().map(|&c| first[c]).collect(),
             last_order: keep.iter().map(|&c| last[c]).collect(),
@@ -288,6 +297,24 @@ impl CustomerTable {
     }
 
     /// Average order value; `None` without orders.
+    /// Adds fully refunded orders (by identity, as numbered before the
+    /// table was built; `position` maps identities to rows).
+    pub fn add_full_refunds(&mut self, refunds: &[(u32, f64)], position: &[Option<u32>]) {
+        for &(identity, amount) in refunds {
+            if let Some(Some(row)) = position.get(identity as usize) {
+                self.refunded[*row as usize] += amount;
+            }
+        }
+    }
+
+    /// Share of what customer `i` paid that was refunded (0..1); `None`
+    /// without any payment.
+    pub fn refund_rate(&self, i: usize) -> Option<f64> {
+        let refunded = self.refunded.get(i).copied().unwrap_or(0.0);
+        let paid = self.revenue[i] + refunded;
+        (paid > 0.0).then(|| (refunded / paid).clamp(0.0, 1.0))
+    }
+
     pub fn aov(&self, i: usize) -> Option<f64> {
         (self.orders[i] > 0).then(|| self.revenue[i] / f64::from(self.orders[i]))
     }
@@ -310,10 +337,13 @@ mod tests {
         assert_eq!(ids.intern("amy@x", Some("amy@x")), amy);
         let purchases = [
             Purchase::new(zed, day(5), 10.0),
-            Purchase::new(amy, day(1), 20.0),
+            Purchase {
+                refunded: 5.0,
+                ..Purchase::new(amy, day(1), 20.0)
+            },
             Purchase::new(amy, day(9), 30.0),
         ];
-        let (table, position) = CustomerTable::build(
+        let (mut table, position) = CustomerTable::build(
             ids,
             &purchases,
             FxHashMap::default(),
@@ -336,6 +366,12 @@ mod tests {
         assert_eq!(table.frequency(0), 1);
         assert_eq!(table.frequency(1), 0);
         assert_eq!(table.aov(0), Some(25.0));
+        // Refunds: amy's partial 5, then a fully refunded order of 15 (no
+        // purchase); the ghost's refund has no row and is dropped.
+        table.add_full_refunds(&[(amy, 15.0), (ghost, 9.0)], &position);
+        assert_eq!(table.refunded, vec![20.0, 0.0]);
+        assert_eq!(table.refund_rate(0), Some(20.0 / 70.0));
+        assert_eq!(table.refund_rate(1), Some(0.0));
     }
 
     #[test]

@@ -257,6 +257,9 @@ impl Ingest {
             .any(|file| file.holds_orders && file.report.rows_read > 0);
         let mut purchases = Vec::new();
         let mut items = Vec::new();
+        // Fully refunded orders of known customers: no purchases, but part
+        // of each customer's refund rate.
+        let mut full_refunds: Vec<(u32, f64)> = Vec::new();
         let mut by_currency: BTreeMap<&str, u64> = BTreeMap::new();
         let mut uses_no_currency = 0u64;
         for DoneFile {
@@ -274,6 +277,13 @@ impl Ingest {
                 let rows = u64::from(order.rows);
                 match fate {
                     Err(reason) => {
+                        if let (Exclusion::Refunded, Some(customer), Some(date)) =
+                            (reason, order.customer, order.date())
+                        {
+                            if as_of.is_none_or(|as_of| date <= as_of) {
+                                full_refunds.push((customer, order.amount.max(0.0)));
+                            }
+                        }
                         *report.rows_excluded.entry(reason).or_default() += rows;
                         if quality.rejected.len() < REJECTIONS_LISTED {
                             quality.rejected.push(Rejection {
@@ -292,6 +302,7 @@ impl Ingest {
                             purchase_of[index] = Some(purchases.len() as u32);
                             purchases.push(Purchase {
                                 discount: order.discount(),
+                                refunded: order.refunded.max(0.0),
                                 country: order.country,
                                 source: order.source,
                                 discount_code: order.discount_code,
@@ -383,13 +394,14 @@ impl Ingest {
         let revenue = purchases.iter().map(|p| p.amount).sum();
         let first_order = purchases.iter().map(|p| p.date).min();
         let last_order = purchases.iter().map(|p| p.date).max();
-        let (customers, position) = CustomerTable::build(
+        let (mut customers, position) = CustomerTable::build(
             names.identities,
             &purchases,
             names.profiles,
             behaviour,
             as_of.unwrap_or(Date::from_days(0)),
         );
+        customers.add_full_refunds(&full_refunds, &position);
         // From here on purchases and items name customers by table position;
         // every purchase's customer is in the table (it has a purchase).
         for p in &mut purchases {

@@ -76,6 +76,10 @@ fn shopify_customers_are_keyed_by_normalised_email() {
     assert_eq!(c.orders, [4, 1, 1, 1]);
     // ann: 120 + (80 − 30 refunded) + 60 + 42.50
     assert!((c.revenue[0] - 272.5).abs() < 1e-9);
+    // Refund rate: 30 refunded of the 302.50 ann paid.
+    assert!((c.refunded[0] - 30.0).abs() < 1e-9);
+    assert!((c.refund_rate(0).expect("paid") - 30.0 / 302.5).abs() < 1e-12);
+    assert_eq!(c.refund_rate(1), Some(0.0));
     assert_eq!(c.recency_days(0), Some(0));
     assert_eq!(
         c.tenure_days(0),

@@ -30,6 +30,10 @@ pub struct ShopifyOrders {
     item_price: Option<usize>,
     item_sku: Option<usize>,
     item_discount: Option<usize>,
+    /// The line's vendor: orders exports carry no product type, and the
+    /// vendor is the grouping of products they do carry (a brand or a
+    /// product line), so it stands in as the line's category.
+    item_vendor: Option<usize>,
 }
 
 impl ShopifyOrders {
@@ -78,6 +82,7 @@ impl ShopifyOrders {
             item_price: find("Lineitem price"),
             item_sku: find("Lineitem sku"),
             item_discount: find("Lineitem discount"),
+            item_vendor: find("Vendor"),
         }))
     }
 
@@ -139,7 +144,7 @@ impl ShopifyOrders {
         Some(LineItem {
             product,
             sku: self.item_sku.and_then(|c| row.non_empty(c)),
-            category: None,
+            category: self.item_vendor.and_then(|c| row.non_empty(c)),
             quantity: number(self.item_quantity),
             price: number(self.item_price),
             discount: number(self.item_discount),
