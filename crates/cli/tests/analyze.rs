@@ -446,4 +446,27 @@ fn clusters_are_in_the_summary_and_every_buyer_has_one() {
     analyze(&demo, &again, &["--seed", "7"]);
     let csv_again = std::fs::read_to_string(again.join("customers.csv")).expect("customers.csv");
     assert_eq!(csv, csv_again);
+    // The merchant's k and features.
+    let chosen = temp_dir("clusters-chosen");
+    let result = analyze(
+        &demo,
+        &chosen,
+        &["--clusters", "3", "--cluster-features", "spend,orders,refund_rate"],
+    );
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let s = read_summary(&chosen);
+    assert_eq!(s["clusters"]["k"], 3);
+    assert_eq!(
+        s["clusters"]["features"],
+        serde_json::json!(["spend", "orders", "refund_rate"])
+    );
+    for key in ["hierarchy", "density", "projection"] {
+        assert!(s["clusters"][key].is_object(), "clusters.{key}");
+    }
+    let bad = analyze(&demo, &chosen, &["--cluster-features", "spend,height"]);
+    assert!(!bad.status.success());
+    let reason = String::from_utf8_lossy(&bad.stderr);
+    assert!(reason.contains("unknown feature \"height\""), "{reason}");
+    let bad = analyze(&demo, &chosen, &["--clusters", "20"]);
+    assert!(!bad.status.success());
 }
