@@ -200,10 +200,70 @@ describe("segmenter page", () => {
     // The choice of k, with every candidate plotted and the chosen one marked.
     assert.equal(await page.locator("#k-chart circle.point").count(), cli.clusters.candidates.length);
     assert.equal(await page.getAttribute("#k-chart circle.chosen", "data-k"), String(cli.clusters.k));
+    // The other views: the picture's sampled customers, Ward's tree, and the
+    // dense groups with the same outlier count as the CLI.
+    assert.equal(
+      Number(await page.getAttribute("#cluster-picture", "data-points")),
+      cli.clusters.projection.points.length,
+    );
+    assert.equal(await page.locator("#cluster-picture circle").count(), cli.clusters.projection.points.length);
+    assert.equal(await page.locator("#cluster-tree rect").count(), cli.clusters.hierarchy.tree.leaf_sizes.length);
+    assert.equal(Number(await page.getAttribute("#cluster-density", "data-outliers")), cli.clusters.density.outliers);
+    assert.equal(Number(await page.getAttribute("#cluster-density", "data-groups")), cli.clusters.density.groups.length);
+    assert.match(await page.textContent("#cluster-density"), new RegExp(`${cli.clusters.density.outliers} customers \\(`));
     await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters.png") });
 
     await page.locator("#overview-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "demo-store-viewport.png") });
+  });
+
+  it("regroups the demo store on the merchant's measures and k, as the CLI does", async () => {
+    const chosen = ["spend", "orders", "recency"];
+    await page.$eval(".cluster-controls", (details) => { details.open = true; });
+    for (const box of await page.locator('#cluster-controls input[name="feature"]').all()) {
+      const want = chosen.includes(await box.getAttribute("value"));
+      if ((await box.isChecked()) !== want) await box.click();
+    }
+    await page.selectOption('#cluster-controls select[name="k"]', "3");
+    await page.click('#cluster-controls button[type="submit"]');
+    await page.waitForFunction(
+      () => document.querySelectorAll("#clusters article.cluster").length === 3 && !document.querySelector("#reclustering"),
+      null,
+      WAIT,
+    );
+    const demoCsv = join(scratch, "demo.csv");
+    const cli = cliAnalyze([demoCsv], ["--clusters", "3", "--cluster-features", chosen.join(",")]);
+    const cards = page.locator("#clusters article.cluster");
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await cards.nth(i).locator("h3").textContent(), cli.summary.clusters.clusters[i].name);
+    }
+    assert.match(await page.textContent("#clusters-quality"), /3 groups found by k-means on 3 measures/);
+    assert.equal(await page.getAttribute("#k-chart circle.chosen", "data-k"), "3");
+    // The customer table follows: its download is the CLI's file with the
+    // same choices, cluster column and all.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.click("#download-csv"),
+    ]);
+    const saved = join(scratch, "regrouped.csv");
+    await download.saveAs(saved);
+    assert.equal(readFileSync(saved, "utf8"), cli.csv);
+    await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters-regrouped.png") });
+
+    // Back to the suggestion: every measure, automatic k.
+    await page.$eval(".cluster-controls", (details) => { details.open = true; });
+    for (const box of await page.locator('#cluster-controls input[name="feature"]').all()) {
+      if (!(await box.isChecked())) await box.click();
+    }
+    await page.selectOption('#cluster-controls select[name="k"]', "0");
+    await page.click('#cluster-controls button[type="submit"]');
+    const auto = cliAnalyze([demoCsv]).summary.clusters;
+    await page.waitForFunction(
+      (k) => document.querySelectorAll("#clusters article.cluster").length === k && !document.querySelector("#reclustering"),
+      auto.k,
+      WAIT,
+    );
+    assert.equal(await cards.first().locator("h3").textContent(), auto.clusters[0].name);
   });
 
   it("sorts, filters and pages the customer table in the worker", async () => {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use leptos::prelude::*;
+use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::DemoStore;
 use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
@@ -51,6 +52,10 @@ pub struct AppState {
     pub page: RwSignal<Option<CustomerPage>>,
     /// Set when the last run could not tell a file's columns apart.
     pub columns_needed: RwSignal<Option<ColumnsNeeded>>,
+    /// The clusters are being recomputed with the merchant's choices.
+    pub reclustering: RwSignal<bool>,
+    /// Why regrouping failed, shown in the clusters panel.
+    pub recluster_error: RwSignal<Option<String>>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -67,6 +72,8 @@ impl AppState {
             query: RwSignal::new(CustomerQuery::default()),
             page: RwSignal::new(None),
             columns_needed: RwSignal::new(None),
+            reclustering: RwSignal::new(false),
+            recluster_error: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -103,6 +110,16 @@ impl AppState {
                 self.progress.set(None);
                 self.phase.set(Phase::Done);
             }
+            Event::Reclustered { clusters, .. } => {
+                self.reclustering.set(false);
+                self.finished.update(|finished| {
+                    if let Some(f) = finished {
+                        let mut next = (**f).clone();
+                        next.summary.clusters = *clusters;
+                        *f = Arc::new(next);
+                    }
+                });
+            }
             Event::Customers(page) => {
                 // A late answer to an older query is not what is asked for now.
                 if self.query.with_untracked(|q| *q == page.query) {
@@ -122,6 +139,12 @@ impl AppState {
                 message,
                 columns_needed,
             } => {
+                if self.reclustering.get_untracked() {
+                    // Regrouping failed; the analysis itself stands.
+                    self.reclustering.set(false);
+                    self.recluster_error.set(Some(message));
+                    return;
+                }
                 self.progress.set(None);
                 self.columns_needed.set(columns_needed.map(|c| *c));
                 self.phase.set(Phase::Failed(message));
@@ -233,6 +256,16 @@ impl AppState {
 
     pub fn cancel(self) {
         bridge::send(&Request::Cancel, &[]);
+    }
+
+    /// Clusters the customers again with the merchant's features and k.
+    pub fn recluster(self, options: ClusterOptions) {
+        if self.busy_now() || self.reclustering.get_untracked() {
+            return;
+        }
+        self.reclustering.set(true);
+        self.recluster_error.set(None);
+        bridge::send(&Request::Recluster(options), &[]);
     }
 
     pub fn download_customers(self) {

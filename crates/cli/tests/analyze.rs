@@ -451,9 +451,18 @@ fn clusters_are_in_the_summary_and_every_buyer_has_one() {
     let result = analyze(
         &demo,
         &chosen,
-        &["--clusters", "3", "--cluster-features", "spend,orders,refund_rate"],
+        &[
+            "--clusters",
+            "3",
+            "--cluster-features",
+            "spend,orders,refund_rate",
+        ],
     );
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let s = read_summary(&chosen);
     assert_eq!(s["clusters"]["k"], 3);
     assert_eq!(

@@ -9,13 +9,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::{ClusterOptions, ClusterSummary};
 use crate::customer_rows::{CustomerPage, CustomerQuery};
 use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,6 +37,9 @@ pub enum Request {
     ExportCustomers,
     /// The rows the last analysis left out, with why (`rejected.csv`).
     ExportRejected,
+    /// Cluster the last analysis's customers again with these features and
+    /// number of groups (nothing is read again).
+    Recluster(ClusterOptions),
 }
 
 /// What the page knows of a file before the worker reads it, and what the
@@ -64,6 +68,12 @@ pub enum Event {
         elapsed_ms: f64,
     },
     Customers(CustomerPage),
+    /// The clusters after a `Recluster`; the customer table's cluster
+    /// columns have changed with them.
+    Reclustered {
+        clusters: Box<ClusterSummary>,
+        elapsed_ms: f64,
+    },
     /// Export bytes travel beside this message.
     Export {
         file_name: String,

@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::Uint8Array;
+use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
@@ -28,6 +29,8 @@ struct SortedCustomers {
 pub struct Session {
     scope: DedicatedWorkerGlobalScope,
     analysis: Option<Analysis>,
+    /// The options of the last analysis (its seed is used to recluster).
+    options: Options,
     sorted: Option<SortedCustomers>,
     /// Set by a Cancel message; checked between slices.
     cancel: Rc<Cell<bool>>,
@@ -46,6 +49,7 @@ impl Session {
         Session {
             scope,
             analysis: None,
+            options: Options::default(),
             sorted: None,
             cancel: Rc::new(Cell::new(false)),
             running: false,
@@ -91,6 +95,7 @@ impl Session {
             Request::Customers(query) => this.borrow_mut().customers(query),
             Request::ExportCustomers => this.borrow().export(Export::Customers),
             Request::ExportRejected => this.borrow().export(Export::Rejected),
+            Request::Recluster(clusters) => this.borrow_mut().recluster(clusters),
         }
     }
 
@@ -116,6 +121,7 @@ impl Session {
             session.running = false;
             match result {
                 Ok(analysis) => {
+                    session.options = options;
                     let summary = Summary::of(&analysis);
                     session.analysis = Some(analysis);
                     session.sorted = None;
@@ -136,6 +142,31 @@ impl Session {
                 }),
             }
         });
+    }
+
+    fn recluster(&mut self, clusters: ClusterOptions) {
+        if self.running {
+            self.post(&Event::failed(
+                "An analysis is running; change the clusters when it is done.",
+            ));
+            return;
+        }
+        let Some(analysis) = &mut self.analysis else {
+            self.post(&Event::failed(
+                "No analysis yet: load a file or the demo store first.",
+            ));
+            return;
+        };
+        let started = js_sys::Date::now();
+        analysis.recluster(self.options.seed, &clusters);
+        self.options.clusters = clusters;
+        // The cluster column of the table changed: sorted orders are stale.
+        self.sorted = None;
+        let event = Event::Reclustered {
+            clusters: Box::new(analysis.clustering.summary.clone()),
+            elapsed_ms: js_sys::Date::now() - started,
+        };
+        self.post(&event);
     }
 
     fn customers(&mut self, query: CustomerQuery) {

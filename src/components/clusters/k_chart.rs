@@ -1,74 +1,16 @@
+//! The elbow chart: silhouette and within-group spread for every k tried.
+
 use leptos::prelude::*;
 
 use segmenter_engine::cluster::Candidate;
 
-use crate::format;
-use crate::state::AppState;
-
-/// The natural groups k-means found, each named, described and given an
-/// action, with how well the groups separate.
-#[component]
-pub fn ClusterPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    move || {
-        let Some(f) = state.finished.get() else {
-            return ().into_any();
-        };
-        let c = f.summary.clusters.clone();
-        if let Some(why) = c.skipped {
-            if f.summary.customers == 0 {
-                return ().into_any();
-            }
-            return view! {
-                <section class="panel" id="clusters">
-                    <h2>"Customer clusters"</h2>
-                    <p class="muted">{format!("No clusters: {why}.")}</p>
-                </section>
-            }
-            .into_any();
-        }
-        let quality = format!(
-            "{} groups found by k-means on {} measures; silhouette {} (1 is perfectly separated, 0 overlapping)",
-            c.k,
-            c.features.len(),
-            c.silhouette.map_or("–".to_string(), |s| format!("{s:.2}"))
-        );
-        view! {
-            <section class="panel" aria-labelledby="clusters-title" id="clusters">
-                <div class="panel-head">
-                    <h2 id="clusters-title">"Customer clusters"</h2>
-                    <p class="muted">{quality}</p>
-                </div>
-                <KChart candidates=c.candidates.clone() chosen=c.k/>
-                <div class="cluster-grid">
-                    {c.clusters.into_iter().map(|cluster| view! {
-                        <article class="cluster" data-cluster=cluster.id>
-                            <h3>{cluster.name.clone()}</h3>
-                            <p class="cluster-share">
-                                <span class="bar" role="img" aria-label=format::percent(cluster.share)>
-                                    <span style=format!("width: {:.1}%", cluster.share * 100.0)></span>
-                                </span>
-                                <span class="bar-label">
-                                    {format!("{} of customers · {} of revenue", format::percent(cluster.share), format::percent(cluster.revenue_share))}
-                                </span>
-                            </p>
-                            <p class="small">{cluster.description.clone()}</p>
-                            <p class="small action">{cluster.action.clone()}</p>
-                        </article>
-                    }).collect_view()}
-                </div>
-            </section>
-        }
-        .into_any()
-    }
-}
-
 /// How well each number of groups separated the customers: silhouette
 /// (higher is better) and the within-group spread (inertia, the elbow),
-/// with the chosen k marked. Davies–Bouldin and Calinski–Harabasz are in
-/// the tooltip of each point.
+/// with the k in use and the suggested k marked. Davies–Bouldin and
+/// Calinski–Harabasz are in the tooltip of each point and in the table
+/// below the chart.
 #[component]
-fn KChart(candidates: Vec<Candidate>, chosen: usize) -> impl IntoView {
+pub fn KChart(candidates: Vec<Candidate>, chosen: usize, suggested: usize) -> impl IntoView {
     const WIDTH: f64 = 640.0;
     const HEIGHT: f64 = 170.0;
     const LEFT: f64 = 40.0;
@@ -126,13 +68,33 @@ fn KChart(candidates: Vec<Candidate>, chosen: usize) -> impl IntoView {
                 c.calinski_harabasz.map_or("–".into(), |v| format!("{v:.0}"))
             );
             let cy = y_s(c.silhouette.unwrap_or(0.0));
-            let class = if c.k == chosen { "point chosen" } else { "point" };
+            let class = match (c.k == chosen, c.k == suggested) {
+                (true, _) => "point chosen",
+                (false, true) => "point suggested",
+                _ => "point",
+            };
             view! {
                 <g>
                     <title>{tip}</title>
                     <circle cx=x(c.k) cy=cy r=if c.k == chosen { 6.0 } else { 3.5 } class=class data-k=c.k/>
                     <text x=x(c.k) y=HEIGHT - BOTTOM + 16.0 class="tick" text-anchor="middle">{c.k}</text>
                 </g>
+            }
+        })
+        .collect_view();
+    let rows = candidates
+        .iter()
+        .map(|c| {
+            let fmt = |v: Option<f64>, digits: usize| {
+                v.map_or("–".to_string(), |v| format!("{v:.digits$}"))
+            };
+            view! {
+                <tr class:chosen=c.k == chosen>
+                    <td>{c.k}</td>
+                    <td>{fmt(c.silhouette, 3)}</td>
+                    <td>{fmt(c.davies_bouldin, 2)}</td>
+                    <td>{fmt(c.calinski_harabasz, 0)}</td>
+                </tr>
             }
         })
         .collect_view();
@@ -149,8 +111,26 @@ fn KChart(candidates: Vec<Candidate>, chosen: usize) -> impl IntoView {
             <figcaption id="k-chart-caption">
                 <span class="key silhouette"></span>"Silhouette (higher: better separated) "
                 <span class="key inertia"></span>"Spread within groups (the elbow)"
-                {format!(" — k = {chosen} chosen")}
+                {if chosen == suggested {
+                    format!(" — k = {chosen}, the best silhouette")
+                } else {
+                    format!(" — k = {chosen} chosen by you; the silhouette suggests {suggested}")
+                }}
             </figcaption>
+            <details class="small">
+                <summary>"All three measures for every k"</summary>
+                <table class="metrics" id="k-table">
+                    <thead><tr>
+                        <th scope="col">"k"</th>
+                        <th scope="col">"Silhouette (higher is better)"</th>
+                        <th scope="col">"Davies–Bouldin (lower is better)"</th>
+                        <th scope="col">"Calinski–Harabasz (higher is better)"</th>
+                    </tr></thead>
+                    <tbody>
+                        {rows}
+                    </tbody>
+                </table>
+            </details>
         </figure>
     }
     .into_any()
