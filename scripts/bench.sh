@@ -50,17 +50,36 @@ FIT_NATIVE="$(node -e '
 say "browser fitting benchmark"
 FIT_BROWSER="$(node bench/browser/fit.mjs "$ORDERS")"
 
-say "k-means: one Lloyd iteration on 1M x 10, k = 8, against scikit-learn"
+say "k-means: one Lloyd iteration on 1M x 10, k = 8, natively, in Chromium and in scikit-learn"
 POINTS="$DATA/kmeans-1m-10.f64"
 cargo bench --locked -p segmenter-engine --bench kmeans -- --write "$POINTS" --json "$DATA/kmeans.json"
 "$DATA/venv/bin/python" bench/models/sklearn_kmeans_step.py "$POINTS" 1000000 10 8 > "$DATA/sklearn-kmeans.json"
+# The same step built for the browser with the page's flags (wasm SIMD, from
+# .cargo/config.toml), wasm-bindgen'd and optimised as Trunk does the worker.
+WASM_BENCH="$DATA/wasm-kmeans"
+mkdir -p "$WASM_BENCH"
+cargo build --release --locked --target wasm32-unknown-unknown -p segmenter-bench-wasm
+wasm-bindgen --target web --no-typescript --out-dir "$WASM_BENCH" \
+  target/wasm32-unknown-unknown/release/segmenter_bench_wasm.wasm
+wasm-opt -O3 "$WASM_BENCH/segmenter_bench_wasm_bg.wasm" -o "$WASM_BENCH/segmenter_bench_wasm_bg.wasm"
+cp bench/browser/kmeans/* "$WASM_BENCH/"
+node bench/browser/kmeans.mjs "$WASM_BENCH" --json "$DATA/browser-kmeans.json"
 KMEANS="$(node -e '
-  const [ours, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
-  console.log("| contender (same machine, one thread) | best of 3 | segmenter ÷ peer (time) |");
+  const [ours, browser, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  if (ours.checksum !== browser.checksum) throw new Error(`the browser had other points: ${browser.checksum} vs ${ours.checksum}`);
+  console.log("| contender (same machine, one thread) | best of 3 | segmenter ÷ scikit-learn (time) |");
   console.log("|---|---|---|");
-  console.log(`| segmenter: one Lloyd iteration | ${ours.seconds.toFixed(3)} s | 1.00 |`);
-  console.log(`| scikit-learn KMeans, max_iter=1 (includes its input checks) | ${peer.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(2)} |`);
-' "$DATA/kmeans.json" "$DATA/sklearn-kmeans.json")"
+  console.log(`| segmenter, native | ${ours.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(2)} |`);
+  console.log(`| segmenter in Chromium (wasm, SIMD) | ${browser.seconds.toFixed(3)} s | ${(browser.seconds / peer.seconds).toFixed(2)} |`);
+  console.log(`| scikit-learn KMeans, max_iter=1 (includes its input checks) | ${peer.seconds.toFixed(3)} s | 1.00 |`);
+  console.log("");
+  console.log(`k-means to convergence on the same points with k = ${ours.converge_k} (more centres than groups: ${ours.converge_iterations} iterations), natively, one run each:`);
+  console.log("");
+  console.log("| variant | time | ÷ Lloyd |");
+  console.log("|---|---|---|");
+  console.log(`| Lloyd (every distance, every iteration) | ${ours.lloyd_converge_seconds.toFixed(2)} s | 1.00 |`);
+  console.log(`| Hamerly (bounds skip settled customers; same labels, asserted) | ${ours.hamerly_converge_seconds.toFixed(2)} s | ${(ours.hamerly_converge_seconds / ours.lloyd_converge_seconds).toFixed(2)} |`);
+' "$DATA/kmeans.json" "$DATA/browser-kmeans.json" "$DATA/sklearn-kmeans.json")"
 
 cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -100,6 +119,9 @@ In the browser the same customers arrive as an order table
 figure is the worker's own timing of grouping and fitting.
 
 ## k-means: one Lloyd iteration, 1M points × 10 features, k = 8
+
+The same points in all three (the browser's are generated in wasm by the
+same code and seed; their checksum is compared).
 
 $KMEANS
 <!-- end of generated part -->
