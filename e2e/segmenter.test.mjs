@@ -152,7 +152,7 @@ describe("segmenter page", () => {
     const csv = readFileSync(saved, "utf8");
     assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
     // Prospects are rows too, with empty order fields.
-    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,,,\n/);
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,,,,,\n/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {
@@ -210,6 +210,10 @@ describe("segmenter page", () => {
     assert.equal(await page.locator("#cluster-tree rect").count(), cli.clusters.hierarchy.tree.leaf_sizes.length);
     assert.equal(Number(await page.getAttribute("#cluster-density", "data-outliers")), cli.clusters.density.outliers);
     assert.equal(Number(await page.getAttribute("#cluster-density", "data-groups")), cli.clusters.density.groups.length);
+    assert.equal(
+      Number(await page.getAttribute("#cluster-membership", "data-borderline")),
+      cli.clusters.membership.borderline,
+    );
     assert.match(await page.textContent("#cluster-density"), new RegExp(`${cli.clusters.density.outliers} customers \\(`));
     await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters.png") });
 

@@ -36,10 +36,15 @@ pub struct CustomerRow {
     /// The customer's cluster (1-based) and its name; `None` for prospects.
     pub cluster: Option<u16>,
     pub cluster_name: Option<String>,
+    /// How surely the customer belongs to that cluster (0–1, soft
+    /// membership from a Gaussian mixture).
+    pub cluster_probability: Option<f64>,
     /// Country of the latest order that names one, as the file writes it.
     pub country: Option<String>,
     /// Share of orders with a discount (0–1); `None` for prospects.
     pub discount_share: Option<f64>,
+    /// Share of what the customer paid that was refunded (0–1).
+    pub refund_rate: Option<f64>,
     /// Shopping behaviour from analytics events, when they name the customer.
     pub behaviour: Option<Behaviour>,
 }
@@ -78,13 +83,15 @@ pub enum CustomerColumn {
     PurchasePropensity,
     Cluster,
     ClusterName,
+    ClusterProbability,
     Country,
     DiscountShare,
+    RefundRate,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 32] = [
+    pub const ALL: [CustomerColumn; 34] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -115,8 +122,10 @@ impl CustomerColumn {
         CustomerColumn::PurchasePropensity,
         CustomerColumn::Cluster,
         CustomerColumn::ClusterName,
+        CustomerColumn::ClusterProbability,
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
+        CustomerColumn::RefundRate,
     ];
 
     /// The `customers.csv` header name.
@@ -152,8 +161,10 @@ impl CustomerColumn {
             CustomerColumn::PurchasePropensity => "purchase_propensity",
             CustomerColumn::Cluster => "cluster",
             CustomerColumn::ClusterName => "cluster_name",
+            CustomerColumn::ClusterProbability => "cluster_probability",
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
+            CustomerColumn::RefundRate => "refund_rate",
         }
     }
 }
@@ -219,8 +230,10 @@ impl Analysis {
                     .find(|c| c.id == id)
                     .map(|c| c.name.clone())
             }),
+            cluster_probability: self.clustering.membership[i].map(f64::from),
             country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
             discount_share: c.discount_share(i),
+            refund_rate: c.refund_rate(i),
             behaviour: c.behaviour(i).copied(),
         }
     }
@@ -284,6 +297,11 @@ impl Analysis {
                 name(a).cmp(&name(b))
             }
             CustomerColumn::DiscountShare => by_value(c.discount_share(a), c.discount_share(b)),
+            CustomerColumn::RefundRate => by_value(c.refund_rate(a), c.refund_rate(b)),
+            CustomerColumn::ClusterProbability => {
+                let p = &self.clustering.membership;
+                by_value(p[a].map(f64::from), p[b].map(f64::from))
+            }
             CustomerColumn::PAlive => self.by_score(a, b, |s| s.p_alive),
             CustomerColumn::ChurnProbability => self.by_score(a, b, |s| s.churn_probability()),
             CustomerColumn::ExpectedPurchases30d => {

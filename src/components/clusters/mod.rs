@@ -63,6 +63,9 @@ pub fn ClusterPanel() -> impl IntoView {
                     <div class="cluster-grid">
                         {c.clusters.iter().cloned().map(|cluster| view! { <ClusterCard cluster/> }).collect_view()}
                     </div>
+                    {c.membership.clone().map(|m| view! {
+                        <p class="small muted" id="cluster-membership" data-borderline=m.borderline>{m.summary}</p>
+                    })}
                     <div class="cluster-views">
                         {c.projection.clone().map(|p| view! { <Picture projection=p clusters=c.clusters.clone() categories=categories.clone()/> })}
                         {c.hierarchy.clone().map(|h| view! { <TreeView hierarchy=h/> })}
@@ -110,6 +113,9 @@ fn ClusterCard(cluster: ClusterInfo) -> impl IntoView {
             </p>
             <p class="small">{cluster.description.clone()}</p>
             {(!rfm.is_empty()).then(|| view! { <p class="small muted rfm-mix">{format!("RFM groups: {rfm}")}</p> })}
+            {cluster.clear_share.map(|share| view! {
+                <p class="small muted clear-share">{format!("{} clearly belong here; the rest sit near another group.", format::percent(share))}</p>
+            })}
             <p class="small action">{cluster.action.clone()}</p>
         </article>
     }

@@ -1,7 +1,8 @@
-//! Two other ways of grouping the same buyers, run on a sample and set
-//! beside k-means: Ward's tree (do the k-means groups nest the way a
-//! bottom-up merge finds them?) and HDBSCAN (which buyers sit in dense
-//! groups, and how many fit none). Agreement is the adjusted Rand index.
+//! Other ways of grouping the same buyers, set beside k-means: Ward's tree
+//! (do the k-means groups nest the way a bottom-up merge finds them?),
+//! HDBSCAN (which buyers sit in dense groups, and how many fit none), both
+//! on a sample, and soft membership (how surely each buyer belongs to
+//! their group). Agreement is the adjusted Rand index.
 
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use super::density::{hdbscan, Hdbscan};
 use super::explain::{self, Standing};
 use super::features::Feature;
 use super::hierarchy::{cut, top, ward, TreeTop};
+use super::mixture::{Mixture, Spread};
 use super::quality::adjusted_rand;
 use super::ClusterInfo;
 use crate::wording::{count, thousands};
@@ -204,4 +206,96 @@ pub fn density(
         agreement,
         summary,
     }
+}
+
+/// A customer is clearly in their cluster from this probability on.
+pub const CLEAR: f64 = 0.8;
+
+/// `clusters.membership` in `summary.json`: soft membership from a
+/// Gaussian mixture started from the k-means clusters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MembershipSummary {
+    /// Buyers the mixture was fitted on (a sample), and EM iterations.
+    pub sample: u64,
+    pub iterations: usize,
+    /// Share of buyers whose probability for their own cluster is at least
+    /// `CLEAR`.
+    pub clear_share: f64,
+    /// Buyers more likely in another cluster than their own (below 0.5).
+    pub borderline: u64,
+    pub summary: String,
+}
+
+/// Fits the mixture on the `fit_rows` of `data` (scaled features, one row
+/// per buyer) from the k-means clusters `ids` (1-based, per row), then
+/// scores every row. Returns the summary, each row's probability for its
+/// own cluster, and each cluster's share of clear members (by id − 1).
+pub fn membership(
+    data: ArrayView2<'_, f64>,
+    ids: &[u16],
+    k: usize,
+    fit_rows: &[usize],
+) -> (MembershipSummary, Vec<f32>, Vec<f64>) {
+    let sample = data.select(ndarray::Axis(0), fit_rows);
+    let labels: Vec<u16> = fit_rows.iter().map(|&r| ids[r].saturating_sub(1)).collect();
+    // scikit-learn's defaults: at most 100 iterations, stop when the mean
+    // log-likelihood gains less than 0.001.
+    // Shared spreads: with a variance per cluster and feature, clusters whose
+    // members share a value (no refunds, one category) become spikes, and
+    // EM drifts away from the k-means clusters it started from (on the
+    // demo store half the buyers ended "more likely elsewhere").
+    let mixture = Mixture::from_labels(sample.view(), &labels, k, Spread::SharedDiagonal).fit(
+        sample.view(),
+        100,
+        1e-3,
+    );
+    let data = data.as_standard_layout();
+    let d = data.ncols().max(1);
+    let x = data.as_slice().expect("standard layout");
+    let mut resp = vec![0.0; k];
+    let mut clear = vec![0u64; k];
+    let mut members = vec![0u64; k];
+    let mut borderline = 0u64;
+    let probabilities: Vec<f32> = x
+        .chunks_exact(d)
+        .zip(ids)
+        .map(|(row, &id)| {
+            mixture.responsibilities(row, &mut resp);
+            let own = usize::from(id.max(1)) - 1;
+            let p = resp.get(own).copied().unwrap_or(0.0);
+            members[own] += 1;
+            if p >= CLEAR {
+                clear[own] += 1;
+            }
+            if p < 0.5 {
+                borderline += 1;
+            }
+            p as f32
+        })
+        .collect();
+    let n = ids.len().max(1) as f64;
+    let clear_share = clear.iter().sum::<u64>() as f64 / n;
+    let summary = format!(
+        "Allowing customers to belong partly to several groups (a Gaussian mixture started from these groups), {:.0} % clearly belong to their group (probability {:.0} % or more); {} ({:.0} %) are more likely in another group: they sit on a border between groups.",
+        clear_share * 100.0,
+        CLEAR * 100.0,
+        count(borderline, "customer", "customers"),
+        borderline as f64 / n * 100.0
+    );
+    let per_cluster = clear
+        .iter()
+        .zip(&members)
+        .map(|(&c, &m)| c as f64 / m.max(1) as f64)
+        .collect();
+    (
+        MembershipSummary {
+            sample: fit_rows.len() as u64,
+            iterations: mixture.iterations,
+            clear_share,
+            borderline,
+            summary,
+        },
+        probabilities,
+        per_cluster,
+    )
 }

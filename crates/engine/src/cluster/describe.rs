@@ -139,6 +139,7 @@ pub(super) fn describe(
                 standing: standings.iter().map(|s| (s.feature, s.z)).collect(),
                 top_categories,
                 rfm_mix,
+                clear_share: None,
             }
         })
         .collect();
@@ -159,8 +160,10 @@ pub(super) fn describe(
             hierarchy: None,
             density: None,
             projection: None,
+            membership: None,
             skipped: None,
         },
+        membership: vec![None; per_customer.len()],
         labels: per_customer,
     }
 }

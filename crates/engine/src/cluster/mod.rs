@@ -14,13 +14,14 @@ pub mod features;
 pub mod hamerly;
 pub mod hierarchy;
 pub mod kmeans;
+pub mod mixture;
 pub mod projection;
 pub mod quality;
 
 use ndarray::{ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use self::alternatives::{DensitySummary, HierarchySummary};
+use self::alternatives::{DensitySummary, HierarchySummary, MembershipSummary};
 use self::features::{Feature, FeatureMatrix};
 use self::hamerly::hamerly;
 use self::kmeans::{kmeans, KMeans};
@@ -80,6 +81,9 @@ pub struct ClusterInfo {
     /// The cluster's most common RFM groups and their shares.
     #[serde(default)]
     pub rfm_mix: Vec<(RfmGroup, f64)>,
+    /// Share of its customers who clearly belong (soft membership).
+    #[serde(default)]
+    pub clear_share: Option<f64>,
 }
 
 /// `clusters` in `summary.json`.
@@ -113,6 +117,9 @@ pub struct ClusterSummary {
     /// Sampled buyers on the two main directions of difference.
     #[serde(default)]
     pub projection: Option<Projection>,
+    /// How surely buyers belong to their clusters.
+    #[serde(default)]
+    pub membership: Option<MembershipSummary>,
     /// Why there are no clusters, when there are none.
     pub skipped: Option<String>,
 }
@@ -122,6 +129,8 @@ pub struct ClusterSummary {
 pub struct Clustering {
     pub summary: ClusterSummary,
     pub labels: Vec<Option<u16>>,
+    /// Each customer's probability for their own cluster.
+    pub membership: Vec<Option<f32>>,
 }
 
 /// What clustering reads.
@@ -155,6 +164,7 @@ impl Clustering {
                 ..ClusterSummary::default()
             },
             labels: vec![None; customers.len()],
+            membership: vec![None; customers.len()],
         };
         if n < MIN_BUYERS {
             return skip(format!(
@@ -199,6 +209,16 @@ impl Clustering {
             &sample,
             &ids,
         ));
+        let fit_rows = quality::sample_rows(n, SELECTION_SAMPLE);
+        let (membership, probabilities, clear) =
+            alternatives::membership(matrix.scaled.view(), &ids, k, &fit_rows);
+        for (&row, p) in matrix.rows.iter().zip(probabilities) {
+            clustering.membership[row as usize] = Some(p);
+        }
+        for cluster in &mut clustering.summary.clusters {
+            cluster.clear_share = clear.get(usize::from(cluster.id) - 1).copied();
+        }
+        clustering.summary.membership = Some(membership);
         clustering
     }
 }

@@ -134,3 +134,52 @@ fn ward_matches_scipy() {
         .collect();
     assert_eq!(adjusted_rand(&cut(&tree, 4), &four), 1.0);
 }
+
+#[test]
+fn soft_membership_matches_scikit_learn_gaussian_mixture() {
+    use super::mixture::{Mixture, Spread};
+    let data = matrix(include_str!("../../tests/data/kmeans/data.csv"));
+    let kmeans: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/data/kmeans/sklearn.json")).expect("json");
+    let reference: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/data/kmeans/mixture.json")).expect("json");
+    let labels: Vec<u16> = numbers(&kmeans["labels"])
+        .iter()
+        .map(|&v| v as u16)
+        .collect();
+    let iterations = reference["iterations"].as_u64().expect("iterations") as usize;
+    let fit = Mixture::from_labels(data.view(), &labels, 5, Spread::Diagonal).fit(
+        data.view(),
+        iterations,
+        0.0,
+    );
+    assert_eq!(fit.iterations, iterations);
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * b.abs().max(1e-3);
+    for (ours, theirs) in fit.weights.iter().zip(numbers(&reference["weights"])) {
+        assert!(close(*ours, theirs), "weight {ours} vs {theirs}");
+    }
+    for (key, ours) in [("means", &fit.means), ("variances", &fit.variances)] {
+        let theirs: Vec<f64> = reference[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .flat_map(numbers)
+            .collect();
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert!(close(*a, *b), "{key}: {a} vs {b}");
+        }
+    }
+    let mut resp = [0.0; 5];
+    for (i, row) in reference["probabilities"]
+        .as_array()
+        .expect("probabilities")
+        .iter()
+        .enumerate()
+    {
+        let row_data: Vec<f64> = data.row(i).to_vec();
+        fit.responsibilities(&row_data, &mut resp);
+        for (a, b) in resp.iter().zip(numbers(row)) {
+            assert!((a - b).abs() <= 1e-6, "row {i}: {a} vs {b}");
+        }
+    }
+}

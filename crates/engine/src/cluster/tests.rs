@@ -72,7 +72,24 @@ fn the_demo_store_gets_named_deterministic_clusters() {
 fn the_demo_store_offers_refunds_and_vendor_shares_and_the_other_views() {
     let bytes = DemoStore::default().generate();
     let analysis = analyze_bytes("demo.csv", &bytes, &Default::default()).expect("analyses");
-    let s = Clustering::run(&input(&analysis), 42, &ClusterOptions::default()).summary;
+    let clustering = Clustering::run(&input(&analysis), 42, &ClusterOptions::default());
+    // Soft membership: every buyer has a probability for their cluster.
+    let buyers = analysis.customers.buyers();
+    let probabilities: Vec<f32> = clustering.membership.iter().flatten().copied().collect();
+    assert_eq!(probabilities.len(), buyers);
+    assert!(probabilities.iter().all(|p| (0.0..=1.0).contains(p)));
+    let m = clustering.summary.membership.clone().expect("membership");
+    let clear = probabilities
+        .iter()
+        .filter(|&&p| f64::from(p) >= alternatives::CLEAR)
+        .count();
+    assert!((m.clear_share - clear as f64 / buyers as f64).abs() < 1e-12);
+    assert_eq!(
+        m.borderline as usize,
+        probabilities.iter().filter(|&&p| p < 0.5).count()
+    );
+    assert!(m.clear_share > 0.5, "mostly clear on the demo store: {m:?}");
+    let s = clustering.summary;
     // Shopify's Vendor stands in for the category; refunds are in the data.
     assert!(
         s.available.contains(&Feature::RefundRate),

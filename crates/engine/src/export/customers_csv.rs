@@ -70,10 +70,10 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
             number(s.purchase_propensity, 4),
             blank_or(row.cluster),
             row.cluster_name.clone().unwrap_or_default(),
+            number(row.cluster_probability, 3),
             row.country.unwrap_or_default(),
-            row.discount_share
-                .map(|d| format!("{d:.3}"))
-                .unwrap_or_default(),
+            number(row.discount_share, 3),
+            number(row.refund_rate, 3),
         ];
         if with_behaviour {
             // A customer the events do not name has no behaviour: blanks, not zeros.
