@@ -254,6 +254,18 @@ describe("segmenter page", () => {
     assert.equal(readFileSync(saved, "utf8"), cli.csv);
     await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters-regrouped.png") });
 
+    // The most groups on offer: as many groups as the tree has leaves.
+    await page.$eval(".cluster-controls", (details) => { details.open = true; });
+    await page.selectOption('#cluster-controls select[name="k"]', "12");
+    await page.click('#cluster-controls button[type="submit"]');
+    const twelve = cliAnalyze([demoCsv], ["--clusters", "12", "--cluster-features", chosen.join(",")]).summary.clusters;
+    await page.waitForFunction(
+      (k) => document.querySelectorAll("#clusters article.cluster").length === k && !document.querySelector("#reclustering"),
+      twelve.k,
+      WAIT,
+    );
+    assert.equal(await page.locator("#cluster-tree rect").count(), twelve.hierarchy.tree.leaf_sizes.length);
+
     // Back to the suggestion: every measure, automatic k.
     await page.$eval(".cluster-controls", (details) => { details.open = true; });
     for (const box of await page.locator('#cluster-controls input[name="feature"]').all()) {

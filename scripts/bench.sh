@@ -64,14 +64,18 @@ wasm-bindgen --target web --no-typescript --out-dir "$WASM_BENCH" \
 wasm-opt -O3 "$WASM_BENCH/segmenter_bench_wasm_bg.wasm" -o "$WASM_BENCH/segmenter_bench_wasm_bg.wasm"
 cp bench/browser/kmeans/* "$WASM_BENCH/"
 node bench/browser/kmeans.mjs "$WASM_BENCH" --json "$DATA/browser-kmeans.json"
+# The Rust crate we would otherwise use: linfa-clustering, one thread.
+cargo build --release --locked --manifest-path bench/peers/Cargo.toml --target-dir target/peers
+RAYON_NUM_THREADS=1 target/peers/release/segmenter-bench-peers "$POINTS" 1000000 10 8 > "$DATA/linfa-kmeans.json"
 KMEANS="$(node -e '
-  const [ours, browser, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  const [ours, browser, peer, linfa] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
   if (ours.checksum !== browser.checksum) throw new Error(`the browser had other points: ${browser.checksum} vs ${ours.checksum}`);
   console.log("| contender (same machine, one thread) | best of 3 | segmenter ÷ scikit-learn (time) |");
   console.log("|---|---|---|");
   console.log(`| segmenter, native | ${ours.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(2)} |`);
   console.log(`| segmenter in Chromium (wasm, SIMD) | ${browser.seconds.toFixed(3)} s | ${(browser.seconds / peer.seconds).toFixed(2)} |`);
   console.log(`| scikit-learn KMeans, max_iter=1 (includes its input checks) | ${peer.seconds.toFixed(3)} s | 1.00 |`);
+  console.log(`| linfa-clustering 0.8 KMeans, max_n_iterations=1 (RAYON_NUM_THREADS=1) | ${linfa.seconds.toFixed(3)} s | ${(linfa.seconds / peer.seconds).toFixed(2)} |`);
   console.log("");
   console.log(`k-means to convergence on the same points with k = ${ours.converge_k} (more centres than groups: ${ours.converge_iterations} iterations), natively, one run each:`);
   console.log("");
@@ -79,7 +83,7 @@ KMEANS="$(node -e '
   console.log("|---|---|---|");
   console.log(`| Lloyd (every distance, every iteration) | ${ours.lloyd_converge_seconds.toFixed(2)} s | 1.00 |`);
   console.log(`| Hamerly (bounds skip settled customers; same labels, asserted) | ${ours.hamerly_converge_seconds.toFixed(2)} s | ${(ours.hamerly_converge_seconds / ours.lloyd_converge_seconds).toFixed(2)} |`);
-' "$DATA/kmeans.json" "$DATA/browser-kmeans.json" "$DATA/sklearn-kmeans.json")"
+' "$DATA/kmeans.json" "$DATA/browser-kmeans.json" "$DATA/sklearn-kmeans.json" "$DATA/linfa-kmeans.json")"
 
 cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -120,7 +124,7 @@ figure is the worker's own timing of grouping and fitting.
 
 ## k-means: one Lloyd iteration, 1M points × 10 features, k = 8
 
-The same points in all three (the browser's are generated in wasm by the
+The same points in every row (the browser's are generated in wasm by the
 same code and seed; their checksum is compared).
 
 $KMEANS

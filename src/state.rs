@@ -245,6 +245,7 @@ impl AppState {
     /// analysis starts.
     fn begin(self, source: String) {
         self.columns_needed.set(None);
+        self.recluster_error.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);

@@ -7,6 +7,7 @@ use segmenter_engine::cluster::projection::{Axis, Projection};
 use segmenter_engine::cluster::ClusterInfo;
 
 use super::colour;
+use crate::format;
 
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 380.0;
@@ -84,7 +85,7 @@ pub fn Picture(
             <figcaption id="picture-caption">
                 {format!(
                     "Each dot is one of {} sampled customers, placed on the two directions along which customers differ most ({:.0} % of all the variation). Nearby dots are similar customers.",
-                    projection.points.len(),
+                    format::int(projection.points.len() as u64),
                     shown * 100.0
                 )}
             </figcaption>

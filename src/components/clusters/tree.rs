@@ -53,7 +53,8 @@ pub fn TreeView(hierarchy: HierarchySummary) -> impl IntoView {
     // leaves k groups and the next.
     let k = hierarchy.sizes.len();
     let heights: Vec<f64> = tree.merges.iter().map(|m| m.height).collect();
-    let cut = (k >= 2 && k <= leaves).then(|| {
+    // (With as many groups as leaves, every leaf is a group: no line.)
+    let cut = (k >= 2 && k < leaves).then(|| {
         let below = heights[heights.len() - k];
         let above = heights[heights.len() - k + 1];
         y((below + above) / 2.0)
