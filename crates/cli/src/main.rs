@@ -11,9 +11,10 @@ use clap::{Parser, Subcommand};
 use segmenter_engine::cluster::features::Feature;
 use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::demo::DemoStore;
-use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
+use segmenter_engine::export::{is_free_column_name, write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::{ColumnMap, FileOptions};
 use segmenter_engine::pipeline::{self, Input, Progress, Sink};
+use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
 use segmenter_engine::{Analysis, Date, Options};
 
@@ -181,9 +182,7 @@ fn run(cli: Cli) -> Result<()> {
             cluster_features,
             timings,
         } => {
-            if !segments.is_empty() {
-                bail!("--segment is not available yet in this version");
-            }
+            let segments = segment_definitions(&segments)?;
             if export.is_some() {
                 bail!("--export is not available yet in this version");
             }
@@ -206,6 +205,7 @@ fn run(cli: Cli) -> Result<()> {
                     },
                 },
                 &file_options,
+                &segments,
                 timings,
             )
         }
@@ -225,11 +225,40 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// `--segment NAME=QUERY` pairs, checked for usable, distinct names.
+fn segment_definitions(pairs: &[String]) -> Result<Vec<SegmentDefinition>> {
+    let mut definitions: Vec<SegmentDefinition> = Vec::new();
+    for pair in pairs {
+        let Some((name, query)) = pair.split_once('=') else {
+            bail!("--segment {pair:?} is not NAME=QUERY");
+        };
+        let name = name.trim();
+        if !is_free_column_name(name) {
+            bail!(
+                "--segment {name:?}: the name must be non-empty and not a column of customers.csv"
+            );
+        }
+        if definitions.iter().any(|d| d.name == name) {
+            bail!("--segment {name:?} is given twice");
+        }
+        // Syntax now, before a long analysis; attributes once the data is read.
+        if let Err(error) = segments::parser::parse(query.trim()) {
+            bail!("segment {name}: {error}");
+        }
+        definitions.push(SegmentDefinition {
+            name: name.to_string(),
+            query: query.trim().to_string(),
+        });
+    }
+    Ok(definitions)
+}
+
 fn analyze(
     files: &[PathBuf],
     out: &Path,
     options: &Options,
     file_options: &FileOptions,
+    segment_definitions: &[SegmentDefinition],
     timings: bool,
 ) -> Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
@@ -257,15 +286,20 @@ fn analyze(
     };
     sink.clear();
 
+    let segments = segments::build(&analysis, segment_definitions)?;
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let summary = Summary::of(&analysis);
+    let mut summary = Summary::of(&analysis);
+    summary.segments = segments
+        .iter()
+        .map(|s| (s.definition.name.clone(), s.count))
+        .collect();
     write_file(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)?;
         Ok(())
     })?;
     write_file(&out.join("customers.csv"), |w| {
-        write_customers_csv(&analysis, w)?;
+        write_customers_csv(&analysis, &segments, w)?;
         Ok(())
     })?;
     write_file(&out.join("rejected.csv"), |w| {

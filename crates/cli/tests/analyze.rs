@@ -480,3 +480,75 @@ fn clusters_are_in_the_summary_and_every_buyer_has_one() {
     let bad = analyze(&demo, &chosen, &["--clusters", "20"]);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn segments_are_counted_and_marked_per_customer() {
+    let out = temp_dir("segments");
+    let customers = fixture("shopify_customers_small.csv");
+    let orders = fixture("shopify_orders_small.csv");
+    let result = segmenter(&[
+        "analyze",
+        customers.to_str().expect("utf8"),
+        orders.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--segment",
+        "vip=customer_tags CONTAINS 'vip'",
+        "--segment",
+        "repeat=number_of_orders >= 2 OR (amount_spent > 50 AND customer_countries CONTAINS 'US')",
+        "--segment",
+        "mugs=products_purchased MATCHES (name = 'Stoneware Mug, Set of 2')",
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&out);
+    // Only ann bought mugs in counted orders (dev's and cara's were refunded).
+    assert_eq!(
+        s["segments"],
+        serde_json::json!({"vip": 1, "repeat": 2, "mugs": 1})
+    );
+    let csv = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .expect("header")
+        .ends_with(",refund_rate,vip,repeat,mugs"));
+    let ann = lines.next().expect("ann");
+    assert!(
+        ann.starts_with("8779761975521,") && ann.ends_with(",1,1,1"),
+        "{ann}"
+    );
+    let ben = lines.next().expect("ben");
+    assert!(ben.ends_with(",0,1,0"), "{ben}");
+
+    // A mistake is reported with its segment and column, in one line.
+    let bad = segmenter(&[
+        "analyze",
+        orders.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--segment",
+        "big=amount_spent >> 5",
+    ]);
+    assert!(!bad.status.success());
+    let reason = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(reason.lines().count(), 1, "{reason}");
+    assert!(
+        reason.contains("segment big: column 15: expected a value after `>`"),
+        "{reason}"
+    );
+    // An attribute the files lack is named, with what would provide it.
+    let lacking = segmenter(&[
+        "analyze",
+        orders.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--segment",
+        "vip=customer_tags CONTAINS 'vip'",
+    ]);
+    assert!(!lacking.status.success());
+    assert!(String::from_utf8_lossy(&lacking.stderr).contains("Shopify customers export"));
+}

@@ -44,6 +44,17 @@ impl Date {
         Date(self.0 + days)
     }
 
+    /// This date moved by `months` calendar months, the day kept where the
+    /// month has it and else the month's last day (Mar 31 − 1 month is
+    /// Feb 28 or 29), as relative dates in segment queries mean.
+    pub fn add_months(self, months: i32) -> Date {
+        let (year, month, day) = self.ymd();
+        let index = year * 12 + month as i32 - 1 + months;
+        let (year, month) = (index.div_euclid(12), index.rem_euclid(12) as u32 + 1);
+        let day = day.min(days_in_month(year, month));
+        Date(days_from_civil(year, month, day))
+    }
+
     /// Whole days from `earlier` to `self` (negative when `earlier` is later).
     pub const fn days_since(self, earlier: Date) -> i32 {
         self.0 - earlier.0
@@ -160,6 +171,17 @@ mod tests {
         assert_eq!(Date::from_ymd(1970, 1, 1).map(Date::days), Some(0));
         assert_eq!(Date::from_ymd(2000, 3, 1).map(Date::days), Some(11_017));
         assert_eq!(Date::from_ymd(1969, 12, 31).map(Date::days), Some(-1));
+    }
+
+    #[test]
+    fn months_move_on_the_calendar() {
+        let d = |y, m, day| Date::from_ymd(y, m, day).expect("valid");
+        assert_eq!(d(2025, 3, 31).add_months(-1), d(2025, 2, 28));
+        assert_eq!(d(2024, 3, 31).add_months(-1), d(2024, 2, 29));
+        assert_eq!(d(2025, 1, 15).add_months(-1), d(2024, 12, 15));
+        assert_eq!(d(2025, 1, 15).add_months(-12), d(2024, 1, 15));
+        assert_eq!(d(2025, 11, 30).add_months(3), d(2026, 2, 28));
+        assert_eq!(d(2025, 6, 1).add_months(0), d(2025, 6, 1));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod protocol;
 pub mod rfm;
 pub mod sales;
+pub mod segments;
 pub mod summary;
 pub mod wording;
 

@@ -41,6 +41,9 @@ pub struct Summary {
     pub models: ModelSummary,
     /// Customer clusters (the CLI contract's `clusters`).
     pub clusters: ClusterSummary,
+    /// Members per named segment (the CLI contract's `segments`).
+    #[serde(default)]
+    pub segments: BTreeMap<String, u64>,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
@@ -104,6 +107,7 @@ impl Summary {
             rfm_groups: stats.iter().map(|s| (s.group, s.customers)).collect(),
             models: analysis.predictions.summary.clone(),
             clusters: analysis.clustering.summary.clone(),
+            segments: BTreeMap::new(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),

@@ -197,7 +197,7 @@ impl Session {
         let mut bytes = Vec::new();
         let (written, file_name, rows) = match kind {
             Export::Customers => (
-                write_customers_csv(analysis, &mut bytes),
+                write_customers_csv(analysis, &[], &mut bytes),
                 "customers.csv",
                 analysis.customers.len(),
             ),

@@ -1,12 +1,13 @@
 //! `customers.csv`: one row per customer with every per-customer field, in
-//! the column order of the CLI contract. The page's "Download customers CSV"
-//! writes the same bytes.
+//! the column order of the CLI contract, then a 0/1 column per segment. The
+//! page's "Download customers CSV" writes the same bytes.
 
 use std::io::{self, Write};
 
 use super::csv_writer::write_record;
 use crate::customer_rows::CustomerColumn;
 use crate::pipeline::Analysis;
+use crate::segments::Segment;
 
 /// A value, or an empty field where there is none (prospects' order fields).
 fn blank_or<T: ToString>(value: Option<T>) -> String {
@@ -28,13 +29,19 @@ const BEHAVIOUR_COLUMNS: [&str; 6] = [
     "last_active",
 ];
 
-/// Writes the customers of `analysis`, sorted by customer id.
-pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Result<()> {
+/// Writes the customers of `analysis`, sorted by customer id, with a 0/1
+/// column per segment (named by the segment).
+pub fn write_customers_csv<W: Write>(
+    analysis: &Analysis,
+    segments: &[Segment],
+    out: &mut W,
+) -> io::Result<()> {
     let with_behaviour = analysis.behaviour.is_some();
     let mut header: Vec<&str> = CustomerColumn::ALL.iter().map(|c| c.code()).collect();
     if with_behaviour {
         header.extend(BEHAVIOUR_COLUMNS);
     }
+    header.extend(segments.iter().map(|s| s.definition.name.as_str()));
     write_record(out, &header)?;
     for i in 0..analysis.customers.len() {
         let row = analysis.customer_row(i);
@@ -89,7 +96,20 @@ pub fn write_customers_csv<W: Write>(analysis: &Analysis, out: &mut W) -> io::Re
                 blank_or(b.and_then(|b| b.last_active)),
             ]);
         }
+        fields.extend(
+            segments
+                .iter()
+                .map(|s| if s.members[i] { "1" } else { "0" }.to_string()),
+        );
         write_record(out, &fields)?;
     }
     Ok(())
+}
+
+/// Whether `name` can head a segment column: not empty, and not the name
+/// of another column.
+pub fn is_free_column_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && !CustomerColumn::ALL.iter().any(|c| c.code() == name)
+        && !BEHAVIOUR_COLUMNS.contains(&name)
 }

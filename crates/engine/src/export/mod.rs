@@ -6,5 +6,5 @@ pub(crate) mod csv_writer;
 mod customers_csv;
 mod rejected_csv;
 
-pub use customers_csv::write_customers_csv;
+pub use customers_csv::{is_free_column_name, write_customers_csv};
 pub use rejected_csv::write_rejected_csv;
