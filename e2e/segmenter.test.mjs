@@ -282,6 +282,48 @@ describe("segmenter page", () => {
     assert.equal(await cards.first().locator("h3").textContent(), auto.clusters[0].name);
   });
 
+  it("counts a segment query as it is typed, as the CLI does, and points at mistakes", async () => {
+    const demoCsv = join(scratch, "demo.csv");
+    const query = "number_of_orders > 3 AND amount_spent >= 100 AND last_order_date >= -120d";
+    const cli = cliAnalyze([demoCsv], ["--segment", `busy=${query}`]).summary;
+    await page.locator("#segment-templates li").first().waitFor(WAIT);
+    await page.fill("#segment-query", "");
+    await page.click("#segment-query");
+    // Suggestions while typing: the attribute is offered and chosen.
+    await page.keyboard.type("number_of_orders > 3 AND amou", { delay: 5 });
+    await page.locator("#segment-suggestions button", { hasText: "amount_spent" }).click();
+    await page.keyboard.type(">= 100 AND last_order_date >= -120d", { delay: 5 });
+    await page.waitForFunction(
+      (q) => document.querySelector("#segment-query").value === q && document.querySelector("#segment-result"),
+      query,
+      WAIT,
+    );
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("#segment-result")?.dataset.count) === n,
+      cli.segments.busy,
+      WAIT,
+    );
+    // A Shopify attribute this data lacks is named at its column.
+    await page.fill("#segment-query", "amount_spent > 10 AND customer_tags CONTAINS 'vip'");
+    await page.locator("#segment-error").waitFor(WAIT);
+    assert.equal(await page.getAttribute("#segment-error", "data-column"), "23");
+    assert.match(await page.textContent("#segment-error"), /Shopify customers export/);
+    await page.locator("#segment-builder").screenshot({ path: join(ARTIFACTS, "segment-error.png") });
+    // A ready segment loads its query, with the CLI's count.
+    const template = page.locator('#segment-templates li[data-template="likely_churners"]');
+    const shown = int(await template.locator(".template-count").textContent());
+    await template.locator("button").click();
+    const loaded = await page.inputValue("#segment-query");
+    const churners = cliAnalyze([demoCsv], ["--segment", `churners=${loaded}`]).summary.segments.churners;
+    assert.equal(shown, churners);
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("#segment-result")?.dataset.count) === n,
+      churners,
+      WAIT,
+    );
+    await page.locator("#segment-builder").screenshot({ path: join(ARTIFACTS, "segment-builder.png") });
+  });
+
   it("sorts, filters and pages the customer table in the worker", async () => {
     const firstRevenue = async () =>
       page.locator("#customer-table tbody tr").first().locator("td").nth(3).textContent();

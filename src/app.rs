@@ -1,5 +1,6 @@
 //! The page layout: a header, the file drop zone, then the results in the
-//! order a merchant reads them (overview, segments, predictions, clusters,
+//! order a merchant reads them (overview, segments, the segment editor,
+//! predictions, clusters,
 //! best sellers, behaviour, data quality, customers).
 
 use leptos::prelude::*;
@@ -8,7 +9,8 @@ use crate::components::{
     behaviour::BehaviourPanel, clusters::ClusterPanel, columns::ColumnMapper,
     customers::CustomerTable, drop_zone::DropZone, header::Header, overview::Overview,
     predictions::PredictionPanel, products::ProductPanel, progress::ProgressPanel,
-    quality::QualityPanel, segments::SegmentTable, status::StatusMessage,
+    quality::QualityPanel, segment_builder::SegmentBuilder, segments::SegmentTable,
+    status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -36,6 +38,7 @@ pub fn App() -> impl IntoView {
             <Show when=has_result>
                 <Overview/>
                 <SegmentTable/>
+                <SegmentBuilder/>
                 <PredictionPanel/>
                 <ClusterPanel/>
                 <ProductPanel/>

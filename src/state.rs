@@ -10,7 +10,8 @@ use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::DemoStore;
 use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
-use segmenter_engine::protocol::{Event, FileInfo, Request};
+use segmenter_engine::protocol::{Event, FileInfo, Request, SegmentAnswer};
+use segmenter_engine::segments::library::Library;
 use segmenter_engine::summary::Summary;
 use wasm_bindgen::JsCast;
 use web_sys::File;
@@ -56,6 +57,12 @@ pub struct AppState {
     pub reclustering: RwSignal<bool>,
     /// Why regrouping failed, shown in the clusters panel.
     pub recluster_error: RwSignal<Option<String>>,
+    /// The segment editor's templates, attributes and values.
+    pub library: RwSignal<Option<Arc<Library>>>,
+    /// The answer to the latest segment query.
+    pub segment: RwSignal<Option<SegmentAnswer>>,
+    /// Id of the latest segment query sent (older answers are dropped).
+    segment_id: StoredValue<u32>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -74,6 +81,9 @@ impl AppState {
             columns_needed: RwSignal::new(None),
             reclustering: RwSignal::new(false),
             recluster_error: RwSignal::new(None),
+            library: RwSignal::new(None),
+            segment: RwSignal::new(None),
+            segment_id: StoredValue::new(0),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -119,6 +129,12 @@ impl AppState {
                         *f = Arc::new(next);
                     }
                 });
+            }
+            Event::Library(library) => self.library.set(Some(Arc::new(*library))),
+            Event::Segment(answer) => {
+                if answer.id == self.segment_id.get_value() {
+                    self.segment.set(Some(*answer));
+                }
             }
             Event::Customers(page) => {
                 // A late answer to an older query is not what is asked for now.
@@ -246,6 +262,8 @@ impl AppState {
     fn begin(self, source: String) {
         self.columns_needed.set(None);
         self.recluster_error.set(None);
+        self.library.set(None);
+        self.segment.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);
@@ -267,6 +285,16 @@ impl AppState {
         self.reclustering.set(true);
         self.recluster_error.set(None);
         bridge::send(&Request::Recluster(options), &[]);
+    }
+
+    /// Asks the worker for the size of `query` and completions at `cursor`.
+    pub fn ask_segment(self, query: String, cursor: u32) {
+        if self.busy_now() || self.finished.with_untracked(Option::is_none) {
+            return;
+        }
+        let id = self.segment_id.get_value().wrapping_add(1);
+        self.segment_id.set_value(id);
+        bridge::send(&Request::Segment { id, query, cursor }, &[]);
     }
 
     pub fn download_customers(self) {

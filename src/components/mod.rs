@@ -11,5 +11,6 @@ pub mod predictions;
 pub mod products;
 pub mod progress;
 pub mod quality;
+pub mod segment_builder;
 pub mod segments;
 pub mod status;

@@ -13,10 +13,13 @@ use crate::cluster::{ClusterOptions, ClusterSummary};
 use crate::customer_rows::{CustomerPage, CustomerQuery};
 use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
+use crate::segments::complete::Completion;
+use crate::segments::library::Library;
+use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,6 +43,9 @@ pub enum Request {
     /// Cluster the last analysis's customers again with these features and
     /// number of groups (nothing is read again).
     Recluster(ClusterOptions),
+    /// The size of a segment query as typed, and what can come at the
+    /// cursor (byte offset); answered with the same `id`.
+    Segment { id: u32, query: String, cursor: u32 },
 }
 
 /// What the page knows of a file before the worker reads it, and what the
@@ -79,6 +85,11 @@ pub enum Event {
         file_name: String,
         rows: u64,
     },
+    /// The answer to `Request::Segment`.
+    Segment(Box<SegmentAnswer>),
+    /// Ready segments, attributes and values for the segment editor; sent
+    /// after every analysis and regrouping.
+    Library(Box<Library>),
     Cancelled,
     /// The analysis (or a request) failed; the message is for the merchant.
     Failed {
@@ -88,6 +99,15 @@ pub enum Event {
         #[serde(default)]
         columns_needed: Option<Box<ColumnsNeeded>>,
     },
+}
+
+/// A segment query's size, or what is wrong with it, and completions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentAnswer {
+    pub id: u32,
+    pub preview: Option<Preview>,
+    pub error: Option<QueryError>,
+    pub completion: Completion,
 }
 
 impl Event {

@@ -11,8 +11,11 @@ use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::FileOptions;
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
-use segmenter_engine::protocol::{Event, Request};
+use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
 use segmenter_engine::rfm::RfmGroup;
+use segmenter_engine::segments;
+use segmenter_engine::segments::complete::complete;
+use segmenter_engine::segments::library::Library;
 use segmenter_engine::summary::Summary;
 use wasm_bindgen::JsValue;
 use web_sys::{DedicatedWorkerGlobalScope, File};
@@ -31,6 +34,8 @@ pub struct Session {
     analysis: Option<Analysis>,
     /// The options of the last analysis (its seed is used to recluster).
     options: Options,
+    /// The segment editor's templates, attributes and values for it.
+    library: Library,
     sorted: Option<SortedCustomers>,
     /// Set by a Cancel message; checked between slices.
     cancel: Rc<Cell<bool>>,
@@ -50,6 +55,7 @@ impl Session {
             scope,
             analysis: None,
             options: Options::default(),
+            library: Library::default(),
             sorted: None,
             cancel: Rc::new(Cell::new(false)),
             running: false,
@@ -96,6 +102,7 @@ impl Session {
             Request::ExportCustomers => this.borrow().export(Export::Customers),
             Request::ExportRejected => this.borrow().export(Export::Rejected),
             Request::Recluster(clusters) => this.borrow_mut().recluster(clusters),
+            Request::Segment { id, query, cursor } => this.borrow().segment(id, &query, cursor),
         }
     }
 
@@ -123,12 +130,14 @@ impl Session {
                 Ok(analysis) => {
                     session.options = options;
                     let summary = Summary::of(&analysis);
+                    session.library = Library::of(&analysis);
                     session.analysis = Some(analysis);
                     session.sorted = None;
                     session.post(&Event::Finished {
                         summary: Box::new(summary),
                         elapsed_ms: js_sys::Date::now() - started,
                     });
+                    session.post(&Event::Library(Box::new(session.library.clone())));
                 }
                 Err(Failure::Engine(Error::Cancelled)) => session.post(&Event::Cancelled),
                 Err(failure) => session.post(&Event::Failed {
@@ -166,7 +175,30 @@ impl Session {
             clusters: Box::new(analysis.clustering.summary.clone()),
             elapsed_ms: js_sys::Date::now() - started,
         };
+        // Cluster names and template counts change with the clusters.
+        self.library = Library::of(analysis);
         self.post(&event);
+        self.post(&Event::Library(Box::new(self.library.clone())));
+    }
+
+    fn segment(&self, id: u32, query: &str, cursor: u32) {
+        let Some(analysis) = &self.analysis else {
+            self.post(&Event::failed(
+                "No analysis yet: load a file or the demo store first.",
+            ));
+            return;
+        };
+        let (preview, error) = match segments::preview(analysis, query) {
+            Ok(preview) => (Some(preview), None),
+            Err(error) => (None, Some(error)),
+        };
+        let answer = SegmentAnswer {
+            id,
+            preview,
+            error,
+            completion: complete(query, cursor as usize, &self.library),
+        };
+        self.post(&Event::Segment(Box::new(answer)));
     }
 
     fn customers(&mut self, query: CustomerQuery) {

@@ -7,8 +7,10 @@
 //! Every error carries the column it refers to.
 
 pub mod attributes;
+pub mod complete;
 pub mod eval;
 pub mod lexer;
+pub mod library;
 pub mod parser;
 
 use serde::{Deserialize, Serialize};
@@ -75,6 +77,33 @@ pub fn members(analysis: &Analysis, query: &str) -> Result<Vec<bool>, QueryError
     Ok((0..analysis.customers.len())
         .map(|i| matches(&compiled, analysis, &lines, i))
         .collect())
+}
+
+/// A segment's size, as the editor shows it while the merchant types.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub count: u64,
+    /// Of all customers (prospects included).
+    pub share: f64,
+    /// Of the store's revenue.
+    pub revenue_share: f64,
+}
+
+/// The size of `query`'s segment.
+pub fn preview(analysis: &Analysis, query: &str) -> Result<Preview, QueryError> {
+    let m = members(analysis, query)?;
+    let revenue = &analysis.customers.revenue;
+    let total: f64 = revenue.iter().sum();
+    let (count, inside) = m
+        .iter()
+        .zip(revenue)
+        .filter(|(&is, _)| is)
+        .fold((0u64, 0.0), |(n, r), (_, v)| (n + 1, r + v));
+    Ok(Preview {
+        count,
+        share: count as f64 / m.len().max(1) as f64,
+        revenue_share: if total > 0.0 { inside / total } else { 0.0 },
+    })
 }
 
 /// Builds every segment, or says which one fails and where.

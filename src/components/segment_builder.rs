@@ -1,0 +1,197 @@
+//! The segment editor: a query in Shopify's segment language, its member
+//! count as the merchant types (the worker answers), the error at its
+//! column, suggestions for what can come next, and ready segments.
+
+use std::time::Duration;
+
+use leptos::html::Textarea;
+use leptos::prelude::*;
+
+use segmenter_engine::segments::library::Template;
+
+use crate::format;
+use crate::state::AppState;
+
+/// Quiet time after a keystroke before the query is sent.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+#[component]
+pub fn SegmentBuilder() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let editor = NodeRef::<Textarea>::new();
+    let text = RwSignal::new(String::new());
+    let generation = StoredValue::new(0u32);
+
+    // Sends the editor's text and cursor once typing pauses.
+    let send = move || {
+        let Some(area) = editor.get_untracked() else {
+            return;
+        };
+        let query = area.value();
+        let cursor = area
+            .selection_start()
+            .ok()
+            .flatten()
+            .map_or(query.encode_utf16().count() as u32, |c| c);
+        // The cursor counts UTF-16 units; the engine counts bytes.
+        let cursor = utf16_to_byte(&query, cursor as usize) as u32;
+        text.set(query.clone());
+        let mine = generation.get_value().wrapping_add(1);
+        generation.set_value(mine);
+        set_timeout(
+            move || {
+                if generation.get_value() == mine {
+                    state.ask_segment(query, cursor);
+                }
+            },
+            DEBOUNCE,
+        );
+    };
+    let load = move |query: String| {
+        if let Some(area) = editor.get_untracked() {
+            area.set_value(&query);
+            let _ = area.focus();
+            let end = query.encode_utf16().count() as u32;
+            let _ = area.set_selection_range(end, end);
+        }
+        send();
+    };
+    let choose = move |from: usize, insert: String| {
+        let Some(area) = editor.get_untracked() else {
+            return;
+        };
+        let query = area.value();
+        let cursor = area
+            .selection_start()
+            .ok()
+            .flatten()
+            .map_or(query.len(), |c| utf16_to_byte(&query, c as usize));
+        let from = from.min(cursor);
+        let next = format!(
+            "{}{} {}",
+            &query[..from],
+            insert,
+            query[cursor..].trim_start()
+        );
+        let caret =
+            (query[..from].encode_utf16().count() + insert.encode_utf16().count() + 1) as u32;
+        area.set_value(&next);
+        let _ = area.focus();
+        let _ = area.set_selection_range(caret, caret);
+        send();
+    };
+
+    let result = move || {
+        let answer = state.segment.get()?;
+        if text.with(|t| t.trim().is_empty()) {
+            return None;
+        }
+        Some(match (answer.preview, answer.error) {
+            (Some(p), _) => view! {
+                <p id="segment-result" class="segment-count" data-count=p.count>
+                    <strong>{format!("{} customers", format::int(p.count))}</strong>
+                    {format!(" · {} of customers · {} of revenue", format::percent(p.share), format::percent(p.revenue_share))}
+                </p>
+            }
+            .into_any(),
+            (None, Some(e)) => {
+                let query = text.get();
+                let (before, after) = query.split_at(e.offset.min(query.len()));
+                view! {
+                    <div id="segment-error" class="query-error" role="alert" data-column=e.column>
+                        <pre><code>{before.to_string()}<mark>{after.chars().next().map_or("␣".to_string(), |c| c.to_string())}</mark>{after.chars().skip(1).collect::<String>()}</code></pre>
+                        <p>{format!("Column {}: {}", e.column, e.message)}</p>
+                    </div>
+                }
+                .into_any()
+            }
+            _ => ().into_any(),
+        })
+    };
+    let suggestions = move || {
+        let answer = state.segment.get()?;
+        let from = answer.completion.from;
+        let options = answer.completion.options;
+        (!options.is_empty()).then(|| {
+            view! {
+                <div class="suggestions" id="segment-suggestions" role="listbox" aria-label="Suggestions">
+                    {options.into_iter().map(|o| {
+                        let insert = o.insert.clone();
+                        view! {
+                            <button type="button" class="suggestion" class:unavailable=o.unavailable
+                                title=o.detail.clone() on:click=move |_| choose(from, insert.clone())>
+                                <code>{o.insert.clone()}</code>
+                                <span class="small muted">{o.detail.clone()}</span>
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+            }
+        })
+    };
+    let templates = move || {
+        let library = state.library.get()?;
+        Some(view! {
+            <aside class="templates" aria-labelledby="templates-title">
+                <h3 id="templates-title">"Ready segments"</h3>
+                <ul id="segment-templates">
+                    {library.templates.iter().cloned().map(|t| view! { <TemplateItem template=t load/> }).collect_view()}
+                </ul>
+            </aside>
+        })
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="builder-title" id="segment-builder">
+            <div class="panel-head">
+                <h2 id="builder-title">"Build a segment"</h2>
+                <p class="muted">
+                    "Write conditions as in Shopify's segment editor — "
+                    <code>"number_of_orders > 3 AND amount_spent >= 100"</code>
+                    " — or start from a ready segment. Our scores work too: "
+                    <code>"churn_probability"</code>", "<code>"predicted_clv"</code>", "<code>"cluster"</code>"…"
+                </p>
+            </div>
+            <div class="builder">
+                <div class="editor">
+                    <label for="segment-query" class="visually-hidden">"Segment query"</label>
+                    <textarea id="segment-query" node_ref=editor rows="3" spellcheck="false" autocomplete="off"
+                        placeholder="last_order_date < -90d AND p_alive > 0.5"
+                        on:input=move |_| send() on:click=move |_| send() on:keyup=move |ev| {
+                            // Arrow keys move the cursor without input.
+                            if ev.key().starts_with("Arrow") { send() }
+                        }></textarea>
+                    {suggestions}
+                    {result}
+                </div>
+                {templates}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn TemplateItem(template: Template, load: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let query = template.query.clone();
+    view! {
+        <li data-template=template.key.clone()>
+            <button type="button" class="template" on:click=move |_| load(query.clone())>
+                <span class="template-name">{template.name.clone()}</span>
+                <span class="template-count">{format::int(template.count)}</span>
+            </button>
+            <p class="small muted">{format!("{}: {}", template.channel, template.action)}</p>
+        </li>
+    }
+}
+
+/// The byte offset of UTF-16 position `units` in `text`.
+fn utf16_to_byte(text: &str, units: usize) -> usize {
+    let mut seen = 0;
+    for (i, c) in text.char_indices() {
+        if seen >= units {
+            return i;
+        }
+        seen += c.len_utf16();
+    }
+    text.len()
+}
