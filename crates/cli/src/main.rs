@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use segmenter_engine::cluster::features::Feature;
 use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::demo::DemoStore;
+use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{is_free_column_name, write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::{ColumnMap, FileOptions};
 use segmenter_engine::pipeline::{self, Input, Progress, Sink};
@@ -183,9 +184,13 @@ fn run(cli: Cli) -> Result<()> {
             timings,
         } => {
             let segments = segment_definitions(&segments)?;
-            if export.is_some() {
-                bail!("--export is not available yet in this version");
-            }
+            let exports = match export.as_deref().map(Format::parse_list) {
+                None => Vec::new(),
+                Some(Ok(formats)) => formats,
+                Some(Err(unknown)) => bail!(
+                    "--export: unknown format {unknown:?}; use shopify, klaviyo, meta, google, tiktok, csv or json"
+                ),
+            };
             let file_options = FileOptions {
                 sheet,
                 columns: column_map(&columns)?,
@@ -206,6 +211,7 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 &file_options,
                 &segments,
+                &exports,
                 timings,
             )
         }
@@ -259,6 +265,7 @@ fn analyze(
     options: &Options,
     file_options: &FileOptions,
     segment_definitions: &[SegmentDefinition],
+    exports: &[Format],
     timings: bool,
 ) -> Result<()> {
     let mut inputs = Vec::with_capacity(files.len());
@@ -293,6 +300,35 @@ fn analyze(
         .iter()
         .map(|s| (s.definition.name.clone(), s.count))
         .collect();
+    if !exports.is_empty() {
+        let dir = out.join("exports");
+        fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for &format in exports {
+            let mut report = None;
+            write_file(&dir.join(format.file_name()), |w| {
+                report = Some(write_export(format, &analysis, &segments, w)?);
+                Ok(())
+            })?;
+            if let Some(report) = report {
+                let left: Vec<String> = report
+                    .left_out
+                    .iter()
+                    .map(|(why, n)| format!("{n} {why}"))
+                    .collect();
+                eprintln!(
+                    "exports/{}: {}{}",
+                    report.file_name,
+                    segmenter_engine::wording::count(report.rows, "customer", "customers"),
+                    if left.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (left out: {})", left.join(", "))
+                    }
+                );
+                summary.exports.push(report);
+            }
+        }
+    }
     write_file(&out.join("summary.json"), |w| {
         serde_json::to_writer_pretty(&mut *w, &summary)?;
         writeln!(w)?;

@@ -552,3 +552,65 @@ fn segments_are_counted_and_marked_per_customer() {
     assert!(!lacking.status.success());
     assert!(String::from_utf8_lossy(&lacking.stderr).contains("Shopify customers export"));
 }
+
+#[test]
+fn exports_are_written_in_the_platforms_layouts() {
+    let out = temp_dir("exports");
+    let customers = fixture("shopify_customers_small.csv");
+    let orders = fixture("shopify_orders_small.csv");
+    let result = segmenter(&[
+        "analyze",
+        customers.to_str().expect("utf8"),
+        orders.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--segment",
+        "big=amount_spent > 50",
+        "--export",
+        "shopify,klaviyo,meta,google,tiktok,csv,json",
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let read = |name: &str| std::fs::read_to_string(out.join("exports").join(name)).expect(name);
+    let first_line = |name: &str| read(name).lines().next().expect("header").to_string();
+    assert_eq!(first_line("shopify_customer_tags.csv"), "Email,Tags");
+    assert!(first_line("klaviyo_profiles.csv").starts_with("Email,"));
+    assert_eq!(
+        first_line("meta_customer_list.csv"),
+        "email,phone,fn,ln,ct,st,zip,country,value"
+    );
+    assert_eq!(
+        first_line("google_customer_match.csv"),
+        "Email,Phone,First Name,Last Name,Country,Zip"
+    );
+    assert_eq!(
+        first_line("tiktok_customer_file.csv"),
+        "Email_SHA256,Phone_SHA256"
+    );
+    // sha256("ann@example.com"), checked with Python's hashlib.
+    let ann = "71d4f55f72fa128dfb468a1a3901507c804b74316488744d769d7f4b16696476";
+    assert!(read("meta_customer_list.csv").contains(ann));
+    assert!(
+        !read("meta_customer_list.csv").contains("ann@example.com"),
+        "hashed, never in clear"
+    );
+    assert!(read("shopify_customer_tags.csv")
+        .contains("ann@example.com,\"vip, wholesale, rfm:loyal, clv:high, seg:big\""));
+    let s = read_summary(&out);
+    let exports = s["exports"].as_array().expect("exports");
+    assert_eq!(exports.len(), 7);
+    assert_eq!(exports[1]["left_out"]["no marketing consent"], 3);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains(
+            "exports/klaviyo_profiles.csv: 4 customers (left out: 3 no marketing consent)"
+        ),
+        "{stderr}"
+    );
+    let bad = analyze(&orders, &out, &["--export", "fax"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"fax\""));
+}

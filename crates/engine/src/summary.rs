@@ -44,6 +44,9 @@ pub struct Summary {
     /// Members per named segment (the CLI contract's `segments`).
     #[serde(default)]
     pub segments: BTreeMap<String, u64>,
+    /// Platform files written, with what each left out and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exports: Vec<crate::export::activation::ExportReport>,
     /// The segment table: one row per group, every group included.
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
@@ -108,6 +111,7 @@ impl Summary {
             models: analysis.predictions.summary.clone(),
             clusters: analysis.clustering.summary.clone(),
             segments: BTreeMap::new(),
+            exports: Vec::new(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             behaviour: analysis.behaviour.clone(),

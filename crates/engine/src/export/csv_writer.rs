@@ -1,6 +1,19 @@
 //! Writing CSV fields with RFC 4180 quoting.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
+
+/// A text cell made safe for spreadsheets: one that starts like a formula
+/// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, so that
+/// a customer named `=HYPERLINK(…)` stays text when the file is opened.
+/// For text fields only: numbers are written as they are.
+pub(crate) fn safe_text(text: &str) -> Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
 
 /// Writes one record, quoting fields that hold a delimiter, quote or line break.
 pub(crate) fn write_record<W: Write, S: AsRef<str>>(out: &mut W, fields: &[S]) -> io::Result<()> {
@@ -27,6 +40,14 @@ mod tests {
     use super::*;
     use crate::ingest::csv::CsvTokenizer;
     use proptest::prelude::*;
+
+    #[test]
+    fn formula_like_text_is_neutralised() {
+        assert_eq!(safe_text("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_text("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(safe_text("+1 555"), "'+1 555");
+        assert_eq!(safe_text("ann@example.com"), "ann@example.com");
+    }
 
     #[test]
     fn quotes_only_when_needed() {

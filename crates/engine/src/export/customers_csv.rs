@@ -2,9 +2,10 @@
 //! the column order of the CLI contract, then a 0/1 column per segment. The
 //! page's "Download customers CSV" writes the same bytes.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-use super::csv_writer::write_record;
+use super::csv_writer::{safe_text, write_record};
 use crate::customer_rows::CustomerColumn;
 use crate::pipeline::Analysis;
 use crate::segments::Segment;
@@ -36,19 +37,36 @@ pub fn write_customers_csv<W: Write>(
     segments: &[Segment],
     out: &mut W,
 ) -> io::Result<()> {
+    let everyone: Vec<usize> = (0..analysis.customers.len()).collect();
+    write_customer_rows(analysis, segments, &everyone, out).map(|_| ())
+}
+
+/// Writes the customers at positions `rows` (every column, then the
+/// segments'); returns how many.
+pub(crate) fn write_customer_rows<W: Write>(
+    analysis: &Analysis,
+    segments: &[Segment],
+    rows: &[usize],
+    out: &mut W,
+) -> io::Result<usize> {
     let with_behaviour = analysis.behaviour.is_some();
     let mut header: Vec<&str> = CustomerColumn::ALL.iter().map(|c| c.code()).collect();
     if with_behaviour {
         header.extend(BEHAVIOUR_COLUMNS);
     }
-    header.extend(segments.iter().map(|s| s.definition.name.as_str()));
+    let names: Vec<Cow<'_, str>> = segments
+        .iter()
+        .map(|s| safe_text(&s.definition.name))
+        .collect();
+    header.extend(names.iter().map(|n| n.as_ref()));
     write_record(out, &header)?;
-    for i in 0..analysis.customers.len() {
+    for &i in rows {
         let row = analysis.customer_row(i);
         let s = row.scores;
+        let text = |t: Option<&str>| t.map(|t| safe_text(t).into_owned()).unwrap_or_default();
         let mut fields = vec![
-            row.customer_id,
-            row.email.unwrap_or_default(),
+            text(Some(&row.customer_id)),
+            text(row.email.as_deref()),
             row.orders.to_string(),
             format!("{:.2}", row.revenue),
             blank_or(row.first_order),
@@ -76,9 +94,9 @@ pub fn write_customers_csv<W: Write>(
             number(s.avg_days_between_orders, 1),
             number(s.purchase_propensity, 4),
             blank_or(row.cluster),
-            row.cluster_name.clone().unwrap_or_default(),
+            text(row.cluster_name.as_deref()),
             number(row.cluster_probability, 3),
-            row.country.unwrap_or_default(),
+            text(row.country.as_deref()),
             number(row.discount_share, 3),
             number(row.refund_rate, 3),
         ];
@@ -103,7 +121,7 @@ pub fn write_customers_csv<W: Write>(
         );
         write_record(out, &fields)?;
     }
-    Ok(())
+    Ok(rows.len())
 }
 
 /// Whether `name` can head a segment column: not empty, and not the name
