@@ -322,6 +322,25 @@ describe("segmenter page", () => {
       WAIT,
     );
     await page.locator("#segment-builder").screenshot({ path: join(ARTIFACTS, "segment-builder.png") });
+
+    // Its Meta audience and Shopify tags, downloaded: the CLI's files, byte for byte.
+    await page.fill("#segment-name", "churners");
+    const out = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
+    execFileSync(CLI, ["analyze", demoCsv, "--out", out, "--segment", `churners=${loaded}`, "--export", "meta,shopify"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    for (const [format, file] of [["meta", "meta_customer_list.csv"], ["shopify", "shopify_customer_tags.csv"]]) {
+      const [download] = await Promise.all([
+        page.waitForEvent("download", WAIT),
+        page.click(`#segment-export button[data-format="${format}"]`),
+      ]);
+      assert.equal(download.suggestedFilename(), file);
+      const saved = join(scratch, file);
+      await download.saveAs(saved);
+      assert.equal(readFileSync(saved, "utf8"), readFileSync(join(out, "exports", file), "utf8"), file);
+    }
+    assert.match(await page.textContent("#export-note"), /shopify_customer_tags\.csv: [0-9,]+ customers/);
+    rmSync(out, { recursive: true, force: true });
   });
 
   it("sorts, filters and pages the customer table in the worker", async () => {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::DemoStore;
+use segmenter_engine::export::activation::Format;
 use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
 use segmenter_engine::protocol::{Event, FileInfo, Request, SegmentAnswer};
@@ -63,6 +64,8 @@ pub struct AppState {
     pub segment: RwSignal<Option<SegmentAnswer>>,
     /// Id of the latest segment query sent (older answers are dropped).
     segment_id: StoredValue<u32>,
+    /// What the last download holds and left out.
+    pub export_note: RwSignal<Option<String>>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -84,6 +87,7 @@ impl AppState {
             library: RwSignal::new(None),
             segment: RwSignal::new(None),
             segment_id: StoredValue::new(0),
+            export_note: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -142,10 +146,31 @@ impl AppState {
                     self.page.set(Some(page));
                 }
             }
-            Event::Export { file_name, .. } => {
+            Event::Export {
+                file_name,
+                rows,
+                left_out,
+            } => {
                 if let Some(bytes) = bytes {
                     save_file(&file_name, &bytes);
                 }
+                // The note belongs to the segment editor's platform files.
+                if !Format::ALL.iter().any(|f| f.file_name() == file_name) {
+                    return;
+                }
+                let left: Vec<String> = left_out
+                    .iter()
+                    .map(|(why, n)| format!("{} {why}", crate::format::int(*n)))
+                    .collect();
+                self.export_note.set(Some(format!(
+                    "{file_name}: {}{}",
+                    segmenter_engine::wording::count(rows, "customer", "customers"),
+                    if left.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (left out: {})", left.join(", "))
+                    }
+                )));
             }
             Event::Cancelled => {
                 self.progress.set(None);
@@ -264,6 +289,7 @@ impl AppState {
         self.recluster_error.set(None);
         self.library.set(None);
         self.segment.set(None);
+        self.export_note.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);
@@ -297,6 +323,18 @@ impl AppState {
         bridge::send(&Request::Segment { id, query, cursor }, &[]);
     }
 
+    /// Downloads a platform file of the segment `query` named `name`.
+    pub fn export_segment(self, format: Format, name: String, query: String) {
+        bridge::send(
+            &Request::ExportSegment {
+                format,
+                name,
+                query,
+            },
+            &[],
+        );
+    }
+
     pub fn download_customers(self) {
         bridge::send(&Request::ExportCustomers, &[]);
     }
@@ -310,7 +348,11 @@ impl AppState {
 fn save_file(file_name: &str, bytes: &Uint8Array) {
     let parts = js_sys::Array::of1(bytes);
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
+    options.set_type(if file_name.ends_with(".json") {
+        "application/json"
+    } else {
+        "text/csv;charset=utf-8"
+    });
     let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
         return;
     };

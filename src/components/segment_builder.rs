@@ -7,6 +7,7 @@ use std::time::Duration;
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
+use segmenter_engine::export::activation::Format;
 use segmenter_engine::segments::library::Template;
 
 use crate::format;
@@ -129,6 +130,42 @@ pub fn SegmentBuilder() -> impl IntoView {
             }
         })
     };
+    let name = RwSignal::new("my-segment".to_string());
+    let export = move |format: Format| {
+        let query = editor
+            .get_untracked()
+            .map(|a| a.value())
+            .unwrap_or_default();
+        state.export_segment(format, name.get_untracked(), query);
+    };
+    let exports = view! {
+        <div class="segment-export" id="segment-export">
+            <label>
+                "Name "
+                <input type="text" id="segment-name" prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev)) maxlength="60"/>
+            </label>
+            <span class="small muted">"Download for "</span>
+            {[
+                (Format::Shopify, "Shopify tags"),
+                (Format::Klaviyo, "Klaviyo"),
+                (Format::Meta, "Meta"),
+                (Format::Google, "Google Ads"),
+                (Format::Tiktok, "TikTok"),
+                (Format::Csv, "CSV"),
+                (Format::Json, "JSON"),
+            ]
+            .into_iter()
+            .map(|(format, label)| view! {
+                <button type="button" class="button small" data-format=format.key() on:click=move |_| export(format)>{label}</button>
+            })
+            .collect_view()}
+            <p class="small muted">
+                "Audience files (Meta, Google Ads, TikTok) hold this segment's members, hashed with SHA-256 on this device; Shopify and Klaviyo files hold every customer with the segment as a tag or property. Customers who declined marketing are left out of marketing files."
+            </p>
+            {move || state.export_note.get().map(|note| view! { <p class="small" id="export-note" role="status">{note}</p> })}
+        </div>
+    };
     let templates = move || {
         let library = state.library.get()?;
         Some(view! {
@@ -163,6 +200,7 @@ pub fn SegmentBuilder() -> impl IntoView {
                         }></textarea>
                     {suggestions}
                     {result}
+                    {exports}
                 </div>
                 {templates}
             </div>

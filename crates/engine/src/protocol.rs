@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{ClusterOptions, ClusterSummary};
 use crate::customer_rows::{CustomerPage, CustomerQuery};
+use crate::export::activation::Format;
 use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
 use crate::segments::complete::Completion;
@@ -46,6 +47,13 @@ pub enum Request {
     /// The size of a segment query as typed, and what can come at the
     /// cursor (byte offset); answered with the same `id`.
     Segment { id: u32, query: String, cursor: u32 },
+    /// A platform file of the segment `query` named `name` (an empty query:
+    /// every customer); bytes come back beside an `Event::Export`.
+    ExportSegment {
+        format: Format,
+        name: String,
+        query: String,
+    },
 }
 
 /// What the page knows of a file before the worker reads it, and what the
@@ -84,6 +92,9 @@ pub enum Event {
     Export {
         file_name: String,
         rows: u64,
+        /// Customers left out of a platform file, by reason.
+        #[serde(default)]
+        left_out: std::collections::BTreeMap<String, u64>,
     },
     /// The answer to `Request::Segment`.
     Segment(Box<SegmentAnswer>),

@@ -8,14 +8,15 @@ use js_sys::Uint8Array;
 use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
+use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::FileOptions;
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
 use segmenter_engine::rfm::RfmGroup;
-use segmenter_engine::segments;
 use segmenter_engine::segments::complete::complete;
 use segmenter_engine::segments::library::Library;
+use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
 use wasm_bindgen::JsValue;
 use web_sys::{DedicatedWorkerGlobalScope, File};
@@ -103,6 +104,11 @@ impl Session {
             Request::ExportRejected => this.borrow().export(Export::Rejected),
             Request::Recluster(clusters) => this.borrow_mut().recluster(clusters),
             Request::Segment { id, query, cursor } => this.borrow().segment(id, &query, cursor),
+            Request::ExportSegment {
+                format,
+                name,
+                query,
+            } => this.borrow().export_segment(format, name, query),
         }
     }
 
@@ -181,6 +187,46 @@ impl Session {
         self.post(&Event::Library(Box::new(self.library.clone())));
     }
 
+    fn export_segment(&self, format: Format, name: String, query: String) {
+        let Some(analysis) = &self.analysis else {
+            self.post(&Event::failed("No analysis yet: nothing to export."));
+            return;
+        };
+        let definitions: Vec<SegmentDefinition> = if query.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![SegmentDefinition {
+                name: if name.trim().is_empty() {
+                    "segment".into()
+                } else {
+                    name
+                },
+                query,
+            }]
+        };
+        let built = match segments::build(analysis, &definitions) {
+            Ok(built) => built,
+            Err(error) => {
+                self.post(&Event::failed(error.to_string()));
+                return;
+            }
+        };
+        let mut bytes = Vec::new();
+        match write_export(format, analysis, &built, &mut bytes) {
+            Ok(report) => {
+                let event = Event::Export {
+                    file_name: report.file_name,
+                    rows: report.rows,
+                    left_out: report.left_out,
+                };
+                envelope::post(&self.scope, &event, Some(Uint8Array::from(&bytes[..])));
+            }
+            Err(error) => self.post(&Event::failed(format!(
+                "Could not write the export: {error}"
+            ))),
+        }
+    }
+
     fn segment(&self, id: u32, query: &str, cursor: u32) {
         let Some(analysis) = &self.analysis else {
             self.post(&Event::failed(
@@ -248,6 +294,7 @@ impl Session {
         let event = Event::Export {
             file_name: file_name.into(),
             rows: rows as u64,
+            left_out: Default::default(),
         };
         envelope::post(&self.scope, &event, Some(Uint8Array::from(&bytes[..])));
     }
