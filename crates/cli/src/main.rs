@@ -300,6 +300,13 @@ fn analyze(
         .iter()
         .map(|s| (s.definition.name.clone(), s.count))
         .collect();
+    if !segments.is_empty() {
+        let guard = segments::guard::guard(&segments);
+        for warning in &guard.warnings {
+            eprintln!("warning: {warning}");
+        }
+        summary.segment_guard = Some(guard);
+    }
     if !exports.is_empty() {
         let dir = out.join("exports");
         fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;

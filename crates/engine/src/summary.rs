@@ -44,6 +44,10 @@ pub struct Summary {
     /// Members per named segment (the CLI contract's `segments`).
     #[serde(default)]
     pub segments: BTreeMap<String, u64>,
+    /// How the named segments overlap, and warnings (too small for a
+    /// platform, near duplicates); absent without segments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment_guard: Option<crate::segments::guard::Guard>,
     /// Platform files written, with what each left out and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exports: Vec<crate::export::activation::ExportReport>,
@@ -111,6 +115,7 @@ impl Summary {
             models: analysis.predictions.summary.clone(),
             clusters: analysis.clustering.summary.clone(),
             segments: BTreeMap::new(),
+            segment_guard: None,
             exports: Vec::new(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),

@@ -9,6 +9,7 @@
 pub mod attributes;
 pub mod complete;
 pub mod eval;
+pub mod guard;
 pub mod lexer;
 pub mod library;
 pub mod parser;
