@@ -343,6 +343,58 @@ describe("segmenter page", () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  it("shows how customers moved between groups since a date, and analyses as of a date, as the CLI does", async () => {
+    const demoCsv = join(scratch, "demo.csv");
+    const now = cliAnalyze([demoCsv]);
+    const from = await page.inputValue('#compare-form input[name="compare"]');
+    const then = cliAnalyze([demoCsv], ["--as-of", from]);
+    // The matrix from the two customers.csv files, joined by customer id.
+    const groups = (csv) => new Map(csv.trim().split("\n").slice(1).map((l) => {
+      const f = l.split(",");
+      return [f[0], f[13]];
+    }));
+    const before = groups(then.csv);
+    const cells = new Map();
+    let changed = 0;
+    for (const [id, to] of groups(now.csv)) {
+      const fromGroup = before.get(id) ?? "NONE";
+      if (before.has(id) && fromGroup !== to) changed++;
+      const key = `${fromGroup}>${to}`;
+      cells.set(key, (cells.get(key) ?? 0) + 1);
+    }
+    await page.click('#compare-form button[type="submit"]');
+    await page.locator("#movement-summary").waitFor(WAIT);
+    assert.match(await page.textContent("#movement-summary"), new RegExp(`${changed.toLocaleString("en-US")} of`));
+    for (const [key, n] of cells) {
+      const [f, t] = key.split(">");
+      const cell = page.locator(`#movement-table td[data-from="${f}"][data-to="${t}"]`);
+      assert.equal(int(await cell.textContent()), n, key);
+    }
+    // Who moved: a cell lists its customers.
+    await page.locator("#movement-table td.moved button").first().click();
+    assert.match(await page.textContent("#movement-who"), /customers, e\.g\. /);
+    await page.locator("#movement").screenshot({ path: join(ARTIFACTS, "movement.png") });
+
+    // The whole analysis as of that day: the CLI's --as-of figures.
+    await page.fill('#as-of-form input[name="as-of"]', from);
+    await page.click('#as-of-form button[type="submit"]');
+    await page.waitForFunction(
+      (d) => document.querySelector("#movement .muted")?.textContent.includes(d),
+      from,
+      WAIT,
+    );
+    assert.equal(int(await page.textContent("#kpi-customers")), then.summary.customers);
+    assert.equal(int(await page.textContent("#kpi-orders")), then.summary.orders);
+    // And back to the latest.
+    await page.locator("#as-of-form button", { hasText: "Back to the latest" }).click();
+    await page.waitForFunction(
+      (d) => document.querySelector("#movement .muted")?.textContent.includes(d),
+      now.summary.as_of,
+      WAIT,
+    );
+    assert.equal(int(await page.textContent("#kpi-customers")), now.summary.customers);
+  });
+
   it("sorts, filters and pages the customer table in the worker", async () => {
     const firstRevenue = async () =>
       page.locator("#customer-table tbody tr").first().locator("td").nth(3).textContent();

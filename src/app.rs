@@ -7,10 +7,10 @@ use leptos::prelude::*;
 
 use crate::components::{
     behaviour::BehaviourPanel, clusters::ClusterPanel, columns::ColumnMapper,
-    customers::CustomerTable, drop_zone::DropZone, header::Header, overview::Overview,
-    predictions::PredictionPanel, products::ProductPanel, progress::ProgressPanel,
-    quality::QualityPanel, segment_builder::SegmentBuilder, segments::SegmentTable,
-    status::StatusMessage,
+    customers::CustomerTable, drop_zone::DropZone, header::Header, movement::MovementPanel,
+    overview::Overview, predictions::PredictionPanel, products::ProductPanel,
+    progress::ProgressPanel, quality::QualityPanel, segment_builder::SegmentBuilder,
+    segments::SegmentTable, status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <Overview/>
                 <SegmentTable/>
                 <SegmentBuilder/>
+                <MovementPanel/>
                 <PredictionPanel/>
                 <ClusterPanel/>
                 <ProductPanel/>

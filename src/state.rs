@@ -13,7 +13,9 @@ use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
 use segmenter_engine::protocol::{Event, FileInfo, Request, SegmentAnswer};
 use segmenter_engine::segments::library::Library;
+use segmenter_engine::segments::movement::Movement;
 use segmenter_engine::summary::Summary;
+use segmenter_engine::Date;
 use wasm_bindgen::JsCast;
 use web_sys::File;
 
@@ -66,6 +68,12 @@ pub struct AppState {
     segment_id: StoredValue<u32>,
     /// What the last download holds and left out.
     pub export_note: RwSignal<Option<String>>,
+    /// The analysis date the merchant chose (`None`: the latest order).
+    pub as_of: RwSignal<Option<Date>>,
+    /// Movement between groups since an earlier date, when asked for.
+    pub movement: RwSignal<Option<Arc<Movement>>>,
+    pub movement_busy: RwSignal<bool>,
+    pub movement_error: RwSignal<Option<String>>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -88,6 +96,10 @@ impl AppState {
             segment: RwSignal::new(None),
             segment_id: StoredValue::new(0),
             export_note: RwSignal::new(None),
+            as_of: RwSignal::new(None),
+            movement: RwSignal::new(None),
+            movement_busy: RwSignal::new(false),
+            movement_error: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -135,6 +147,10 @@ impl AppState {
                 });
             }
             Event::Library(library) => self.library.set(Some(Arc::new(*library))),
+            Event::Movement(movement) => {
+                self.movement_busy.set(false);
+                self.movement.set(Some(Arc::new(*movement)));
+            }
             Event::Segment(answer) => {
                 if answer.id == self.segment_id.get_value() {
                     self.segment.set(Some(*answer));
@@ -173,6 +189,10 @@ impl AppState {
                 )));
             }
             Event::Cancelled => {
+                if self.movement_busy.get_untracked() {
+                    self.movement_busy.set(false);
+                    return;
+                }
                 self.progress.set(None);
                 self.phase.set(Phase::Cancelled);
             }
@@ -180,6 +200,11 @@ impl AppState {
                 message,
                 columns_needed,
             } => {
+                if self.movement_busy.get_untracked() {
+                    self.movement_busy.set(false);
+                    self.movement_error.set(Some(message));
+                    return;
+                }
                 if self.reclustering.get_untracked() {
                     // Regrouping failed; the analysis itself stands.
                     self.reclustering.set(false);
@@ -208,6 +233,7 @@ impl AppState {
         if files.is_empty() || self.busy_now() {
             return;
         }
+        self.as_of.set(None);
         let files = files
             .into_iter()
             .map(|f| (f, FileOptions::default()))
@@ -252,7 +278,7 @@ impl AppState {
         self.begin(names.join(", "));
         let request = Request::Analyze {
             files: infos,
-            options: Options::default(),
+            options: self.options(),
         };
         bridge::send(&request, &files);
     }
@@ -270,6 +296,11 @@ impl AppState {
 
     /// Analyses the built-in demo store.
     pub fn load_demo(self) {
+        self.as_of.set(None);
+        self.run_demo();
+    }
+
+    fn run_demo(self) {
         if self.busy_now() {
             return;
         }
@@ -277,7 +308,7 @@ impl AppState {
         self.begin("the demo store".into());
         let request = Request::Demo {
             seed: DemoStore::default().seed,
-            options: Options::default(),
+            options: self.options(),
         };
         bridge::send(&request, &[]);
     }
@@ -290,6 +321,8 @@ impl AppState {
         self.library.set(None);
         self.segment.set(None);
         self.export_note.set(None);
+        self.movement.set(None);
+        self.movement_error.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);
@@ -311,6 +344,37 @@ impl AppState {
         self.reclustering.set(true);
         self.recluster_error.set(None);
         bridge::send(&Request::Recluster(options), &[]);
+    }
+
+    fn options(self) -> Options {
+        Options {
+            as_of: self.as_of.get_untracked(),
+            ..Options::default()
+        }
+    }
+
+    /// Analyses the same data again as it stood at the end of `as_of`
+    /// (`None`: up to the latest order).
+    pub fn analyse_as_of(self, as_of: Option<Date>) {
+        if self.busy_now() {
+            return;
+        }
+        self.as_of.set(as_of);
+        if self.files.with_value(Vec::is_empty) {
+            self.run_demo();
+        } else {
+            self.run_files();
+        }
+    }
+
+    /// Compares the groups now with the groups as of `from`.
+    pub fn compare_with(self, from: Date) {
+        if self.busy_now() || self.movement_busy.get_untracked() {
+            return;
+        }
+        self.movement_busy.set(true);
+        self.movement_error.set(None);
+        bridge::send(&Request::Movement { from }, &[]);
     }
 
     /// Asks the worker for the size of `query` and completions at `cursor`.

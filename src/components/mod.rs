@@ -6,6 +6,7 @@ pub mod columns;
 pub mod customers;
 pub mod drop_zone;
 pub mod header;
+pub mod movement;
 pub mod overview;
 pub mod predictions;
 pub mod products;

@@ -11,11 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{ClusterOptions, ClusterSummary};
 use crate::customer_rows::{CustomerPage, CustomerQuery};
+use crate::date::Date;
 use crate::export::activation::Format;
 use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
 use crate::segments::complete::Completion;
 use crate::segments::library::Library;
+use crate::segments::movement::Movement;
 use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
@@ -47,6 +49,9 @@ pub enum Request {
     /// The size of a segment query as typed, and what can come at the
     /// cursor (byte offset); answered with the same `id`.
     Segment { id: u32, query: String, cursor: u32 },
+    /// Read the last files again as of `from` and compare the RFM groups
+    /// then and now (answered with `Event::Movement`).
+    Movement { from: Date },
     /// A platform file of the segment `query` named `name` (an empty query:
     /// every customer); bytes come back beside an `Event::Export`.
     ExportSegment {
@@ -98,6 +103,8 @@ pub enum Event {
     },
     /// The answer to `Request::Segment`.
     Segment(Box<SegmentAnswer>),
+    /// How customers moved between groups since an earlier date.
+    Movement(Box<Movement>),
     /// Ready segments, attributes and values for the segment editor; sent
     /// after every analysis and regrouping.
     Library(Box<Library>),

@@ -16,8 +16,10 @@ use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
 use segmenter_engine::rfm::RfmGroup;
 use segmenter_engine::segments::complete::complete;
 use segmenter_engine::segments::library::Library;
+use segmenter_engine::segments::movement::movement;
 use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
+use segmenter_engine::Date;
 use wasm_bindgen::JsValue;
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
@@ -37,6 +39,8 @@ pub struct Session {
     options: Options,
     /// The segment editor's templates, attributes and values for it.
     library: Library,
+    /// What the last analysis read, to read it again as of another date.
+    source: Option<Source>,
     sorted: Option<SortedCustomers>,
     /// Set by a Cancel message; checked between slices.
     cancel: Rc<Cell<bool>>,
@@ -44,6 +48,7 @@ pub struct Session {
 }
 
 /// What to analyse.
+#[derive(Clone)]
 enum Source {
     /// The merchant's files, each with how to read it.
     Files(Vec<(File, FileOptions)>),
@@ -57,6 +62,7 @@ impl Session {
             analysis: None,
             options: Options::default(),
             library: Library::default(),
+            source: None,
             sorted: None,
             cancel: Rc::new(Cell::new(false)),
             running: false,
@@ -104,6 +110,7 @@ impl Session {
             Request::ExportRejected => this.borrow().export(Export::Rejected),
             Request::Recluster(clusters) => this.borrow_mut().recluster(clusters),
             Request::Segment { id, query, cursor } => this.borrow().segment(id, &query, cursor),
+            Request::Movement { from } => Session::movement(this, from),
             Request::ExportSegment {
                 format,
                 name,
@@ -129,12 +136,14 @@ impl Session {
         wasm_bindgen_futures::spawn_local(async move {
             let started = js_sys::Date::now();
             let mut sink = PostingSink { scope, cancel };
+            let kept = source.clone();
             let result = run(source, &options, &mut sink).await;
             let mut session = this.borrow_mut();
             session.running = false;
             match result {
                 Ok(analysis) => {
                     session.options = options;
+                    session.source = Some(kept);
                     let summary = Summary::of(&analysis);
                     session.library = Library::of(&analysis);
                     session.analysis = Some(analysis);
@@ -185,6 +194,51 @@ impl Session {
         self.library = Library::of(analysis);
         self.post(&event);
         self.post(&Event::Library(Box::new(self.library.clone())));
+    }
+
+    /// Reads the last files again as of `from` and compares the groups
+    /// then with the groups now.
+    fn movement(this: &Rc<RefCell<Session>>, from: Date) {
+        let (source, options, cancel) = {
+            let mut session = this.borrow_mut();
+            let (Some(source), Some(_)) = (session.source.clone(), &session.analysis) else {
+                session.post(&Event::failed(
+                    "No analysis yet: load a file or the demo store first.",
+                ));
+                return;
+            };
+            if session.running {
+                session.post(&Event::failed(
+                    "An analysis is already running; cancel it first.",
+                ));
+                return;
+            }
+            session.running = true;
+            session.cancel.set(false);
+            let options = Options {
+                as_of: Some(from),
+                ..session.options.clone()
+            };
+            (source, options, session.cancel.clone())
+        };
+        let this = this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut sink = QuietSink { cancel };
+            let earlier = run(source, &options, &mut sink).await;
+            let mut session = this.borrow_mut();
+            session.running = false;
+            match (earlier, &session.analysis) {
+                (Ok(earlier), Some(now)) => {
+                    let event = Event::Movement(Box::new(movement(&earlier, now)));
+                    session.post(&event);
+                }
+                (Err(Failure::Engine(Error::Cancelled)), _) => session.post(&Event::Cancelled),
+                (Err(failure), _) => session.post(&Event::failed(format!(
+                    "Could not read the files as of {from}: {failure}"
+                ))),
+                (Ok(_), None) => {}
+            }
+        });
     }
 
     fn export_segment(&self, format: Format, name: String, query: String) {
@@ -323,6 +377,18 @@ impl Sink for PostingSink {
     }
 }
 
+/// Reports no progress (a second reading in the background), but still
+/// stops on Cancel.
+struct QuietSink {
+    cancel: Rc<Cell<bool>>,
+}
+
+impl Sink for QuietSink {
+    fn progress(&mut self, _: &Progress) -> bool {
+        !self.cancel.get()
+    }
+}
+
 /// Why a run failed, in the merchant's words.
 enum Failure {
     Engine(Error),
@@ -348,11 +414,7 @@ impl From<Error> for Failure {
 
 /// The engine's `Run`, fed with slices read asynchronously from `File`s (or
 /// with the demo store's bytes); awaiting between slices lets a Cancel in.
-async fn run(
-    source: Source,
-    options: &Options,
-    sink: &mut PostingSink,
-) -> Result<Analysis, Failure> {
+async fn run(source: Source, options: &Options, sink: &mut impl Sink) -> Result<Analysis, Failure> {
     match source {
         Source::Demo(store) => {
             let bytes = store.generate();

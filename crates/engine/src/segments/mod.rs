@@ -12,6 +12,7 @@ pub mod eval;
 pub mod guard;
 pub mod lexer;
 pub mod library;
+pub mod movement;
 pub mod parser;
 
 use serde::{Deserialize, Serialize};
