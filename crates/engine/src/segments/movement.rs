@@ -45,12 +45,15 @@ impl Movement {
     }
 }
 
+/// A (then, now) pair of groups.
+type Cell = (Option<RfmGroup>, RfmGroup);
+
 /// Compares `earlier` (the files as of an earlier date) with `later`.
 pub fn movement(earlier: &Analysis, later: &Analysis) -> Movement {
     let then: FxHashMap<&str, RfmGroup> = (0..earlier.customers.len())
         .map(|i| (&*earlier.customers.id[i], earlier.rfm.group[i]))
         .collect();
-    let mut cells: FxHashMap<(Option<RfmGroup>, RfmGroup), (u64, Vec<&str>)> = FxHashMap::default();
+    let mut cells: FxHashMap<Cell, (u64, Vec<&str>)> = FxHashMap::default();
     let (mut changed, mut matched) = (0u64, 0u64);
     for i in 0..later.customers.len() {
         let id = &*later.customers.id[i];
