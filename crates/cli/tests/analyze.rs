@@ -614,3 +614,98 @@ fn exports_are_written_in_the_platforms_layouts() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format \"fax\""));
 }
+
+#[test]
+fn holdout_split_and_campaign_lift() {
+    let dir = temp_dir("campaign-input");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let demo = dir.join("demo.csv");
+    assert!(segmenter(&["demo", "--out", demo.to_str().expect("utf8")])
+        .status
+        .success());
+    let out = temp_dir("campaign");
+    let segment = "repeat=number_of_orders >= 2";
+    let result = analyze(
+        &demo,
+        &out,
+        &[
+            "--segment",
+            segment,
+            "--holdout",
+            "0.2",
+            "--export",
+            "csv,meta",
+        ],
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    // The plain file says each member's group; Meta gets the treatment only.
+    let csv = std::fs::read_to_string(out.join("exports/segment_customers.csv")).expect("csv");
+    let rows: Vec<(String, String)> = csv
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[f.len() - 1].to_string())
+        })
+        .collect();
+    let control = rows.iter().filter(|(_, g)| g == "control").count();
+    let treatment = rows.iter().filter(|(_, g)| g == "treatment").count();
+    assert_eq!(control + treatment, rows.len());
+    assert!(
+        (control as f64 / rows.len() as f64 - 0.2).abs() < 0.05,
+        "{control} of {}",
+        rows.len()
+    );
+    let meta = std::fs::read_to_string(out.join("exports/meta_customer_list.csv")).expect("meta");
+    assert_eq!(meta.lines().count() - 1, treatment);
+    // Results: treatment converts half the time, control never.
+    let mut results = String::from("customer,converted,revenue\n");
+    for (i, (id, group)) in rows.iter().enumerate() {
+        let converted = group == "treatment" && i % 2 == 0;
+        results.push_str(&format!(
+            "{id},{},{}\n",
+            u8::from(converted),
+            if converted { 40 } else { 0 }
+        ));
+    }
+    let file = dir.join("results.csv");
+    std::fs::write(&file, results).expect("results");
+    let again = temp_dir("campaign-results");
+    let result = analyze(
+        &demo,
+        &again,
+        &[
+            "--segment",
+            segment,
+            "--holdout",
+            "0.2",
+            "--results",
+            file.to_str().expect("utf8"),
+        ],
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let s = read_summary(&again);
+    let lift = &s["campaign"][0];
+    assert_eq!(lift["treatment"], treatment as u64);
+    assert_eq!(lift["control"], control as u64);
+    assert_eq!(lift["control_rate"], 0.0);
+    assert!(lift["conversion_lift"]["low"].as_f64().expect("low") > 0.3);
+    assert!(lift["summary"]
+        .as_str()
+        .expect("summary")
+        .contains("raised conversion"));
+    // Results without the split they belong to are refused.
+    let bad = analyze(&demo, &again, &["--results", file.to_str().expect("utf8")]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--results needs --segment and --holdout")
+    );
+}

@@ -48,6 +48,9 @@ pub struct Summary {
     /// platform, near duplicates); absent without segments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_guard: Option<crate::segments::guard::Guard>,
+    /// Treatment against control per segment, from a results file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaign: Vec<crate::segments::campaign::Lift>,
     /// Platform files written, with what each left out and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exports: Vec<crate::export::activation::ExportReport>,
@@ -116,6 +119,7 @@ impl Summary {
             clusters: analysis.clustering.summary.clone(),
             segments: BTreeMap::new(),
             segment_guard: None,
+            campaign: Vec::new(),
             exports: Vec::new(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),

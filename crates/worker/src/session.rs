@@ -266,7 +266,7 @@ impl Session {
             }
         };
         let mut bytes = Vec::new();
-        match write_export(format, analysis, &built, &mut bytes) {
+        match write_export(format, analysis, &built, None, &mut bytes) {
             Ok(report) => {
                 let event = Event::Export {
                     file_name: report.file_name,

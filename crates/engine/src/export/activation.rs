@@ -14,6 +14,7 @@ use super::csv_writer::{safe_text, write_record};
 use super::customers_csv::write_customer_rows;
 use super::normalise as n;
 use crate::pipeline::Analysis;
+use crate::segments::campaign::{Arm, Holdout};
 use crate::segments::Segment;
 
 /// A platform file.
@@ -120,20 +121,35 @@ fn slug(name: &str) -> String {
     s.trim_matches('-').to_string()
 }
 
+/// A member's arm in segment `s`, when a holdout is set.
+fn arm(holdout: Option<&Holdout>, a: &Analysis, s: &Segment, i: usize) -> Option<Arm> {
+    let h = holdout?;
+    s.members[i].then(|| h.arm(&s.definition.name, &a.customers.id[i]))
+}
+
 /// Writes `format` for `analysis`; `segments` choose the audience of the ad
 /// platform and plain files (their members together; everyone when there
-/// are none) and add tags or columns to the others.
+/// are none) and add tags or columns to the others. With a `holdout`, ad
+/// audiences hold only the treatment group, and the other files say each
+/// member's group.
 pub fn write_export<W: Write>(
     format: Format,
     analysis: &Analysis,
     segments: &[Segment],
+    holdout: Option<&Holdout>,
     out: &mut W,
 ) -> io::Result<ExportReport> {
     let c = &analysis.customers;
     let in_audience = |i: usize| {
-        !(format.is_audience() || matches!(format, Format::Csv | Format::Json))
+        if !(format.is_audience() || matches!(format, Format::Csv | Format::Json))
             || segments.is_empty()
-            || segments.iter().any(|s| s.members[i])
+        {
+            return true;
+        }
+        segments.iter().any(|s| match arm(holdout, analysis, s, i) {
+            Some(a) => a == Arm::Treatment || !format.is_audience(),
+            None => s.members[i],
+        })
     };
     let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
     let mut skip = |why: &str| *left_out.entry(why.to_string()).or_default() += 1;
@@ -141,7 +157,7 @@ pub fn write_export<W: Write>(
     let audience: Vec<usize> = (0..c.len()).filter(|&i| in_audience(i)).collect();
     match format {
         Format::Csv => {
-            rows = write_customer_rows(analysis, segments, &audience, out)? as u64;
+            rows = write_customer_rows(analysis, segments, holdout, &audience, out)? as u64;
         }
         Format::Json => {
             #[derive(Serialize)]
@@ -149,6 +165,9 @@ pub fn write_export<W: Write>(
                 #[serde(flatten)]
                 customer: crate::customer_rows::CustomerRow,
                 segments: Vec<&'a str>,
+                /// Each segment's group, with a holdout.
+                #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+                groups: BTreeMap<&'a str, &'static str>,
             }
             let customers: Vec<Row<'_>> = audience
                 .iter()
@@ -158,6 +177,15 @@ pub fn write_export<W: Write>(
                         .iter()
                         .filter(|s| s.members[i])
                         .map(|s| s.definition.name.as_str())
+                        .collect(),
+                    groups: segments
+                        .iter()
+                        .filter_map(|s| {
+                            Some((
+                                s.definition.name.as_str(),
+                                arm(holdout, analysis, s, i)?.code(),
+                            ))
+                        })
                         .collect(),
                 })
                 .collect();
@@ -182,7 +210,7 @@ pub fn write_export<W: Write>(
                     skip("no marketing consent");
                     continue;
                 }
-                match row(format, analysis, segments, i) {
+                match row(format, analysis, segments, holdout, i) {
                     Some(fields) => {
                         write_record(out, &fields)?;
                         rows += 1;
@@ -252,7 +280,13 @@ fn header(format: Format, segments: &[Segment]) -> Vec<String> {
 }
 
 /// One customer's fields, or `None` when they cannot be matched.
-fn row(format: Format, a: &Analysis, segments: &[Segment], i: usize) -> Option<Vec<String>> {
+fn row(
+    format: Format,
+    a: &Analysis,
+    segments: &[Segment],
+    holdout: Option<&Holdout>,
+    i: usize,
+) -> Option<Vec<String>> {
     let c = &a.customers;
     let profile = c.profile(i);
     let email = c.email[i].as_deref();
@@ -289,12 +323,13 @@ fn row(format: Format, a: &Analysis, segments: &[Segment], i: usize) -> Option<V
             if let Some(id) = a.clustering.labels[i] {
                 ours.push(format!("cluster:{id}"));
             }
-            ours.extend(
-                segments
-                    .iter()
-                    .filter(|s| s.members[i])
-                    .map(|s| format!("seg:{}", slug(&s.definition.name))),
-            );
+            for s in segments.iter().filter(|s| s.members[i]) {
+                ours.push(format!("seg:{}", slug(&s.definition.name)));
+                // Control members are tagged so that flows can skip them.
+                if arm(holdout, a, s, i) == Some(Arm::Control) {
+                    ours.push(format!("seg:{}:control", slug(&s.definition.name)));
+                }
+            }
             tags.truncate(MAX_TAGS.saturating_sub(ours.len()));
             tags.extend(ours);
             Some(vec![
@@ -352,7 +387,10 @@ fn row(format: Format, a: &Analysis, segments: &[Segment], i: usize) -> Option<V
                         .map(|c| c.name.as_str()),
                 ),
             ];
-            fields.extend(segments.iter().map(|s| s.members[i].to_string()));
+            fields.extend(segments.iter().map(|s| match holdout {
+                Some(_) => arm(holdout, a, s, i).map_or(String::new(), |g| g.code().to_string()),
+                None => s.members[i].to_string(),
+            }));
             Some(fields)
         }
         Format::Meta => {
@@ -452,7 +490,7 @@ mod tests {
 
     fn export(format: Format, a: &Analysis, segments: &[Segment]) -> (String, ExportReport) {
         let mut bytes = Vec::new();
-        let report = write_export(format, a, segments, &mut bytes).expect("writes");
+        let report = write_export(format, a, segments, None, &mut bytes).expect("writes");
         (String::from_utf8(bytes).expect("utf8"), report)
     }
 

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use super::csv_writer::{safe_text, write_record};
 use crate::customer_rows::CustomerColumn;
 use crate::pipeline::Analysis;
+use crate::segments::campaign::Holdout;
 use crate::segments::Segment;
 
 /// A value, or an empty field where there is none (prospects' order fields).
@@ -38,14 +39,15 @@ pub fn write_customers_csv<W: Write>(
     out: &mut W,
 ) -> io::Result<()> {
     let everyone: Vec<usize> = (0..analysis.customers.len()).collect();
-    write_customer_rows(analysis, segments, &everyone, out).map(|_| ())
+    write_customer_rows(analysis, segments, None, &everyone, out).map(|_| ())
 }
 
 /// Writes the customers at positions `rows` (every column, then the
-/// segments'); returns how many.
+/// segments': 0/1, or with a holdout the member's group); returns how many.
 pub(crate) fn write_customer_rows<W: Write>(
     analysis: &Analysis,
     segments: &[Segment],
+    holdout: Option<&Holdout>,
     rows: &[usize],
     out: &mut W,
 ) -> io::Result<usize> {
@@ -114,11 +116,15 @@ pub(crate) fn write_customer_rows<W: Write>(
                 blank_or(b.and_then(|b| b.last_active)),
             ]);
         }
-        fields.extend(
-            segments
-                .iter()
-                .map(|s| if s.members[i] { "1" } else { "0" }.to_string()),
-        );
+        fields.extend(segments.iter().map(|s| {
+            match (holdout, s.members[i]) {
+                (Some(h), true) => h.arm(&s.definition.name, &analysis.customers.id[i]).code(),
+                (Some(_), false) => "",
+                (None, true) => "1",
+                (None, false) => "0",
+            }
+            .to_string()
+        }));
         write_record(out, &fields)?;
     }
     Ok(rows.len())

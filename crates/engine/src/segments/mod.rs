@@ -7,6 +7,7 @@
 //! Every error carries the column it refers to.
 
 pub mod attributes;
+pub mod campaign;
 pub mod complete;
 pub mod eval;
 pub mod guard;
