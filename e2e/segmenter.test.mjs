@@ -341,6 +341,36 @@ describe("segmenter page", () => {
     }
     assert.match(await page.textContent("#export-note"), /shopify_customer_tags\.csv: [0-9,]+ customers/);
     rmSync(out, { recursive: true, force: true });
+
+    // A 20 % holdout: the Meta audience is the CLI's treatment group, and a
+    // results file gives the CLI's lift.
+    await page.fill("#holdout-share", "20");
+    const split = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
+    execFileSync(CLI, ["analyze", demoCsv, "--out", split, "--segment", `churners=${loaded}`, "--holdout", "0.2", "--export", "meta,csv"], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const [audience] = await Promise.all([page.waitForEvent("download", WAIT), page.click('#segment-export button[data-format="meta"]')]);
+    const savedAudience = join(scratch, "meta-holdout.csv");
+    await audience.saveAs(savedAudience);
+    assert.equal(readFileSync(savedAudience, "utf8"), readFileSync(join(split, "exports", "meta_customer_list.csv"), "utf8"));
+    const members = readFileSync(join(split, "exports", "segment_customers.csv"), "utf8").trim().split("\n").slice(1)
+      .map((l) => l.split(","));
+    const results = ["customer,converted,revenue", ...members.map((f, i) => `${f[0]},${f[f.length - 1] === "treatment" && i % 3 === 0 ? 1 : 0},25`)].join("\n");
+    const resultsFile = join(scratch, "results.csv");
+    writeFileSync(resultsFile, results + "\n");
+    const measured = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
+    execFileSync(CLI, ["analyze", demoCsv, "--out", measured, "--segment", `churners=${loaded}`, "--holdout", "0.2", "--results", resultsFile], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    const lift = JSON.parse(readFileSync(join(measured, "summary.json"), "utf8")).campaign[0];
+    await page.setInputFiles("#results-input", resultsFile);
+    await page.locator("#campaign-lift p[data-treatment]").waitFor(WAIT);
+    assert.equal(Number(await page.getAttribute("#campaign-lift p[data-treatment]", "data-treatment")), lift.treatment);
+    assert.equal(Number(await page.getAttribute("#campaign-lift p[data-treatment]", "data-control")), lift.control);
+    assert.equal(await page.textContent("#campaign-lift p[data-treatment]"), lift.summary);
+    await page.locator("#segment-builder").screenshot({ path: join(ARTIFACTS, "campaign.png") });
+    rmSync(split, { recursive: true, force: true });
+    rmSync(measured, { recursive: true, force: true });
   });
 
   it("shows how customers moved between groups since a date, and analyses as of a date, as the CLI does", async () => {

@@ -12,6 +12,7 @@ use segmenter_engine::export::activation::Format;
 use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
 use segmenter_engine::protocol::{Event, FileInfo, Request, SegmentAnswer};
+use segmenter_engine::segments::campaign::{Holdout, Lift};
 use segmenter_engine::segments::library::Library;
 use segmenter_engine::segments::movement::Movement;
 use segmenter_engine::summary::Summary;
@@ -74,6 +75,10 @@ pub struct AppState {
     pub movement: RwSignal<Option<Arc<Movement>>>,
     pub movement_busy: RwSignal<bool>,
     pub movement_error: RwSignal<Option<String>>,
+    /// Campaign lift from a results file, and rows naming nobody.
+    pub campaign: RwSignal<Option<(Vec<Lift>, u64)>>,
+    pub campaign_busy: RwSignal<bool>,
+    pub campaign_error: RwSignal<Option<String>>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -100,6 +105,9 @@ impl AppState {
             movement: RwSignal::new(None),
             movement_busy: RwSignal::new(false),
             movement_error: RwSignal::new(None),
+            campaign: RwSignal::new(None),
+            campaign_busy: RwSignal::new(false),
+            campaign_error: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -147,6 +155,10 @@ impl AppState {
                 });
             }
             Event::Library(library) => self.library.set(Some(Arc::new(*library))),
+            Event::Campaign { lifts, unknown } => {
+                self.campaign_busy.set(false);
+                self.campaign.set(Some((lifts, unknown)));
+            }
             Event::Movement(movement) => {
                 self.movement_busy.set(false);
                 self.movement.set(Some(Arc::new(*movement)));
@@ -203,6 +215,11 @@ impl AppState {
                 if self.movement_busy.get_untracked() {
                     self.movement_busy.set(false);
                     self.movement_error.set(Some(message));
+                    return;
+                }
+                if self.campaign_busy.get_untracked() {
+                    self.campaign_busy.set(false);
+                    self.campaign_error.set(Some(message));
                     return;
                 }
                 if self.reclustering.get_untracked() {
@@ -323,6 +340,8 @@ impl AppState {
         self.export_note.set(None);
         self.movement.set(None);
         self.movement_error.set(None);
+        self.campaign.set(None);
+        self.campaign_error.set(None);
         self.finished.set(None);
         self.page.set(None);
         self.progress.set(None);
@@ -388,15 +407,35 @@ impl AppState {
     }
 
     /// Downloads a platform file of the segment `query` named `name`.
-    pub fn export_segment(self, format: Format, name: String, query: String) {
-        bridge::send(
-            &Request::ExportSegment {
-                format,
-                name,
-                query,
-            },
-            &[],
-        );
+    pub fn export_segment(
+        self,
+        format: Format,
+        name: String,
+        query: String,
+        holdout: Option<Holdout>,
+    ) {
+        let request = Request::ExportSegment {
+            format,
+            name,
+            query,
+            holdout,
+        };
+        bridge::send(&request, &[]);
+    }
+
+    /// Measures a campaign on the segment from a results file.
+    pub fn campaign_results(self, file: File, name: String, query: String, holdout: Holdout) {
+        if self.busy_now() {
+            return;
+        }
+        self.campaign_busy.set(true);
+        self.campaign_error.set(None);
+        let request = Request::CampaignResults {
+            name,
+            query,
+            holdout,
+        };
+        bridge::send(&request, &[file]);
     }
 
     pub fn download_customers(self) {

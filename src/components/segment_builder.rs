@@ -8,6 +8,8 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use segmenter_engine::export::activation::Format;
+use segmenter_engine::pipeline::DEFAULT_SEED;
+use segmenter_engine::segments::campaign::Holdout;
 use segmenter_engine::segments::library::Template;
 
 use crate::format;
@@ -131,12 +133,51 @@ pub fn SegmentBuilder() -> impl IntoView {
         })
     };
     let name = RwSignal::new("my-segment".to_string());
-    let export = move |format: Format| {
-        let query = editor
+    // Percent of the segment held out as a control group (0: none).
+    let control = RwSignal::new(0.0f64);
+    let holdout = move || {
+        let share = control.get_untracked() / 100.0;
+        (share > 0.0 && share < 1.0).then_some(Holdout {
+            control_share: share,
+            seed: DEFAULT_SEED,
+        })
+    };
+    let query_now = move || {
+        editor
             .get_untracked()
             .map(|a| a.value())
-            .unwrap_or_default();
-        state.export_segment(format, name.get_untracked(), query);
+            .unwrap_or_default()
+    };
+    let export = move |format: Format| {
+        state.export_segment(format, name.get_untracked(), query_now(), holdout());
+    };
+    let results = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let file = input.files().and_then(|f| f.get(0));
+        input.set_value("");
+        let (Some(file), Some(h)) = (file, holdout()) else {
+            state.campaign_error.set(Some(
+                "Set the control group share the campaign was exported with, then choose the results file.".into(),
+            ));
+            return;
+        };
+        state.campaign_results(file, name.get_untracked(), query_now(), h);
+    };
+    let lifts = move || {
+        let (lifts, unknown) = state.campaign.get()?;
+        Some(view! {
+            <div id="campaign-lift">
+                {lifts.into_iter().map(|l| view! {
+                    <p class="small" data-treatment=l.treatment data-control=l.control>{l.summary.clone()}</p>
+                    <p class="small muted">{format!(
+                        "{} treated, {} held out; revenue per customer {:+.2} (95 % interval {:+.2} to {:+.2}).",
+                        format::int(l.treatment), format::int(l.control),
+                        l.revenue_lift.value, l.revenue_lift.low, l.revenue_lift.high
+                    )}</p>
+                }).collect_view()}
+                {(unknown > 0).then(|| view! { <p class="small muted">{format!("{} rows of the results name no customer of these files.", format::int(unknown))}</p> })}
+            </div>
+        })
     };
     let exports = view! {
         <div class="segment-export" id="segment-export">
@@ -164,6 +205,22 @@ pub fn SegmentBuilder() -> impl IntoView {
                 "Audience files (Meta, Google Ads, TikTok) hold this segment's members, hashed with SHA-256 on this device; Shopify and Klaviyo files hold every customer with the segment as a tag or property. Customers who declined marketing are left out of marketing files."
             </p>
             {move || state.export_note.get().map(|note| view! { <p class="small" id="export-note" role="status">{note}</p> })}
+            <div class="campaign">
+                <label>
+                    "Hold out "
+                    <input type="number" id="holdout-share" min="0" max="50" step="1"
+                        prop:value=move || control.get().to_string()
+                        on:input=move |ev| control.set(event_target_value(&ev).parse().unwrap_or(0.0))/>
+                    " % as a control group (same split every time; ad audiences get the rest)"
+                </label>
+                <label class="button small">
+                    "Measure a campaign…"
+                    <input type="file" id="results-input" accept=".csv,text/csv" class="visually-hidden" on:change=results/>
+                </label>
+                <span class="small muted">"results file: customer or email, converted (1/0), revenue"</span>
+                {move || state.campaign_error.get().map(|e| view! { <p class="error small" role="alert">{e}</p> })}
+                {lifts}
+            </div>
         </div>
     };
     let templates = move || {

@@ -15,6 +15,7 @@ use crate::date::Date;
 use crate::export::activation::Format;
 use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
+use crate::segments::campaign::{Holdout, Lift};
 use crate::segments::complete::Completion;
 use crate::segments::library::Library;
 use crate::segments::movement::Movement;
@@ -58,6 +59,17 @@ pub enum Request {
         format: Format,
         name: String,
         query: String,
+        /// Keep a control group out (see `segments::campaign`).
+        #[serde(default)]
+        holdout: Option<Holdout>,
+    },
+    /// A campaign results file posted beside this message, for the segment
+    /// `query` named `name` split by `holdout` when it was exported;
+    /// answered with `Event::Campaign`.
+    CampaignResults {
+        name: String,
+        query: String,
+        holdout: Holdout,
     },
 }
 
@@ -105,6 +117,12 @@ pub enum Event {
     Segment(Box<SegmentAnswer>),
     /// How customers moved between groups since an earlier date.
     Movement(Box<Movement>),
+    /// Treatment against control, from a results file.
+    Campaign {
+        lifts: Vec<Lift>,
+        /// Result rows that named no customer of the analysis.
+        unknown: u64,
+    },
     /// Ready segments, attributes and values for the segment editor; sent
     /// after every analysis and regrouping.
     Library(Box<Library>),

@@ -14,6 +14,7 @@ use segmenter_engine::ingest::FileOptions;
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
 use segmenter_engine::rfm::RfmGroup;
+use segmenter_engine::segments::campaign::{lift, read_results, Holdout};
 use segmenter_engine::segments::complete::complete;
 use segmenter_engine::segments::library::Library;
 use segmenter_engine::segments::movement::movement;
@@ -115,7 +116,20 @@ impl Session {
                 format,
                 name,
                 query,
-            } => this.borrow().export_segment(format, name, query),
+                holdout,
+            } => this
+                .borrow()
+                .export_segment(format, name, query, holdout.as_ref()),
+            Request::CampaignResults {
+                name,
+                query,
+                holdout,
+            } => match incoming.files.into_iter().next() {
+                Some(file) => Session::campaign(this, file, name, query, holdout),
+                None => this
+                    .borrow()
+                    .post(&Event::failed("No results file came with the request.")),
+            },
         }
     }
 
@@ -241,7 +255,67 @@ impl Session {
         });
     }
 
-    fn export_segment(&self, format: Format, name: String, query: String) {
+    /// Reads a results file and measures the campaign's lift.
+    fn campaign(
+        this: &Rc<RefCell<Session>>,
+        file: File,
+        name: String,
+        query: String,
+        holdout: Holdout,
+    ) {
+        let this = this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let file_name = file.name();
+            let mut reader = SliceReader::new(file.into(), CHUNK_BYTES);
+            let mut bytes = Vec::new();
+            let mut buffer = Vec::new();
+            loop {
+                match reader.next_into(&mut buffer).await {
+                    Ok(Some(len)) => bytes.extend_from_slice(&buffer[..len]),
+                    Ok(None) => break,
+                    Err(e) => {
+                        this.borrow().post(&Event::failed(format!(
+                            "{file_name}: the browser could not read the file ({})",
+                            describe(e)
+                        )));
+                        return;
+                    }
+                }
+            }
+            let session = this.borrow();
+            let Some(analysis) = &session.analysis else {
+                session.post(&Event::failed("No analysis yet: load your orders first."));
+                return;
+            };
+            let definition = SegmentDefinition {
+                name: if name.trim().is_empty() {
+                    "segment".into()
+                } else {
+                    name
+                },
+                query,
+            };
+            let segments = match segments::build(analysis, &[definition]) {
+                Ok(s) => s,
+                Err(error) => return session.post(&Event::failed(error.to_string())),
+            };
+            match read_results(&file_name, &bytes, analysis) {
+                Ok((outcomes, unknown)) => session.post(&Event::Campaign {
+                    lifts: lift(analysis, &segments, &holdout, &outcomes),
+                    unknown,
+                }),
+                Err(error) => session.post(&Event::failed(error.to_string())),
+            }
+        });
+    }
+
+    fn export_segment(
+        &self,
+        format: Format,
+        name: String,
+        query: String,
+        holdout: Option<&Holdout>,
+    ) {
         let Some(analysis) = &self.analysis else {
             self.post(&Event::failed("No analysis yet: nothing to export."));
             return;
@@ -266,7 +340,7 @@ impl Session {
             }
         };
         let mut bytes = Vec::new();
-        match write_export(format, analysis, &built, None, &mut bytes) {
+        match write_export(format, analysis, &built, holdout, &mut bytes) {
             Ok(report) => {
                 let event = Event::Export {
                     file_name: report.file_name,
