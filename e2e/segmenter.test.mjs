@@ -373,6 +373,39 @@ describe("segmenter page", () => {
     rmSync(measured, { recursive: true, force: true });
   });
 
+  it("checks saved segments together: overlaps, warnings and one Shopify file, as the CLI does", async () => {
+    const demoCsv = join(scratch, "demo.csv");
+    const saved = [];
+    for (const [name, key] of [["churners", "likely_churners"], ["high", "high_value"], ["vip", "vip"]]) {
+      await page.click(`#segment-templates li[data-template="${key}"] button`);
+      await page.fill("#segment-name", name);
+      saved.push([name, await page.inputValue("#segment-query")]);
+      await page.click("#save-segment");
+    }
+    await page.locator('#saved-segments li[data-segment="vip"]').waitFor(WAIT);
+    const args = saved.flatMap(([n, q]) => ["--segment", `${n}=${q}`]);
+    const out = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
+    execFileSync(CLI, ["analyze", demoCsv, "--out", out, ...args, "--export", "shopify"], { stdio: ["ignore", "ignore", "pipe"] });
+    const guard = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).segment_guard;
+    await page.locator("#overlap-table").waitFor(WAIT);
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const cell = page.locator(`#overlap-table tbody tr:nth-child(${a + 1}) td:nth-of-type(${b + 1})`);
+        assert.equal(int(await cell.textContent()), guard.overlap[a][b], `${a},${b}`);
+      }
+    }
+    assert.equal(await page.locator("#guard-warnings li").count(), guard.warnings.length);
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.click('#saved-segments button[data-format="shopify"]'),
+    ]);
+    const file = join(scratch, "saved-tags.csv");
+    await download.saveAs(file);
+    assert.equal(readFileSync(file, "utf8"), readFileSync(join(out, "exports", "shopify_customer_tags.csv"), "utf8"));
+    await page.locator("#saved-segments").screenshot({ path: join(ARTIFACTS, "saved-segments.png") });
+    rmSync(out, { recursive: true, force: true });
+  });
+
   it("shows how customers moved between groups since a date, and analyses as of a date, as the CLI does", async () => {
     const demoCsv = join(scratch, "demo.csv");
     const now = cliAnalyze([demoCsv]);

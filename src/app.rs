@@ -9,8 +9,8 @@ use crate::components::{
     behaviour::BehaviourPanel, clusters::ClusterPanel, columns::ColumnMapper,
     customers::CustomerTable, drop_zone::DropZone, header::Header, movement::MovementPanel,
     overview::Overview, predictions::PredictionPanel, products::ProductPanel,
-    progress::ProgressPanel, quality::QualityPanel, segment_builder::SegmentBuilder,
-    segments::SegmentTable, status::StatusMessage,
+    progress::ProgressPanel, quality::QualityPanel, saved_segments::SavedSegments,
+    segment_builder::SegmentBuilder, segments::SegmentTable, status::StatusMessage,
 };
 use crate::state::AppState;
 
@@ -39,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <Overview/>
                 <SegmentTable/>
                 <SegmentBuilder/>
+                <SavedSegments/>
                 <MovementPanel/>
                 <PredictionPanel/>
                 <ClusterPanel/>

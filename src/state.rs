@@ -13,8 +13,10 @@ use segmenter_engine::ingest::{ColumnsNeeded, FileOptions};
 use segmenter_engine::pipeline::{Options, Progress};
 use segmenter_engine::protocol::{Event, FileInfo, Request, SegmentAnswer};
 use segmenter_engine::segments::campaign::{Holdout, Lift};
+use segmenter_engine::segments::guard::Guard;
 use segmenter_engine::segments::library::Library;
 use segmenter_engine::segments::movement::Movement;
+use segmenter_engine::segments::SegmentDefinition;
 use segmenter_engine::summary::Summary;
 use segmenter_engine::Date;
 use wasm_bindgen::JsCast;
@@ -79,6 +81,11 @@ pub struct AppState {
     pub campaign: RwSignal<Option<(Vec<Lift>, u64)>>,
     pub campaign_busy: RwSignal<bool>,
     pub campaign_error: RwSignal<Option<String>>,
+    /// Segments the merchant saved (kept across analyses of the session).
+    pub saved: RwSignal<Vec<SegmentDefinition>>,
+    pub guard: RwSignal<Option<Guard>>,
+    guard_busy: RwSignal<bool>,
+    pub guard_error: RwSignal<Option<String>>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -108,6 +115,10 @@ impl AppState {
             campaign: RwSignal::new(None),
             campaign_busy: RwSignal::new(false),
             campaign_error: RwSignal::new(None),
+            saved: RwSignal::new(Vec::new()),
+            guard: RwSignal::new(None),
+            guard_busy: RwSignal::new(false),
+            guard_error: RwSignal::new(None),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -143,6 +154,8 @@ impl AppState {
                 })));
                 self.progress.set(None);
                 self.phase.set(Phase::Done);
+                // Saved segments are checked against the new analysis.
+                self.check_saved();
             }
             Event::Reclustered { clusters, .. } => {
                 self.reclustering.set(false);
@@ -155,6 +168,10 @@ impl AppState {
                 });
             }
             Event::Library(library) => self.library.set(Some(Arc::new(*library))),
+            Event::Guard(guard) => {
+                self.guard_busy.set(false);
+                self.guard.set(Some(*guard));
+            }
             Event::Campaign { lifts, unknown } => {
                 self.campaign_busy.set(false);
                 self.campaign.set(Some((lifts, unknown)));
@@ -215,6 +232,12 @@ impl AppState {
                 if self.movement_busy.get_untracked() {
                     self.movement_busy.set(false);
                     self.movement_error.set(Some(message));
+                    return;
+                }
+                if self.guard_busy.get_untracked() {
+                    self.guard_busy.set(false);
+                    self.guard.set(None);
+                    self.guard_error.set(Some(message));
                     return;
                 }
                 if self.campaign_busy.get_untracked() {
@@ -407,20 +430,47 @@ impl AppState {
     }
 
     /// Downloads a platform file of the segment `query` named `name`.
-    pub fn export_segment(
+    pub fn export_segments(
         self,
         format: Format,
-        name: String,
-        query: String,
+        segments: Vec<SegmentDefinition>,
         holdout: Option<Holdout>,
     ) {
-        let request = Request::ExportSegment {
+        let request = Request::ExportSegments {
             format,
-            name,
-            query,
+            segments,
             holdout,
         };
         bridge::send(&request, &[]);
+    }
+
+    /// Saves (or replaces, by name) a segment and checks the saved ones.
+    pub fn save_segment(self, definition: SegmentDefinition) {
+        self.saved.update(|saved| {
+            saved.retain(|d| d.name != definition.name);
+            saved.push(definition);
+        });
+        self.check_saved();
+    }
+
+    pub fn remove_saved(self, name: &str) {
+        self.saved.update(|saved| saved.retain(|d| d.name != name));
+        self.check_saved();
+    }
+
+    /// Asks for the saved segments' sizes, overlaps and warnings.
+    fn check_saved(self) {
+        let saved = self.saved.get_untracked();
+        if saved.is_empty() {
+            self.guard.set(None);
+            return;
+        }
+        if self.finished.with_untracked(Option::is_none) {
+            return;
+        }
+        self.guard_busy.set(true);
+        self.guard_error.set(None);
+        bridge::send(&Request::Guard { segments: saved }, &[]);
     }
 
     /// Measures a campaign on the segment from a results file.

@@ -12,6 +12,7 @@ pub mod predictions;
 pub mod products;
 pub mod progress;
 pub mod quality;
+pub mod saved_segments;
 pub mod segment_builder;
 pub mod segments;
 pub mod status;

@@ -11,6 +11,7 @@ use segmenter_engine::export::activation::Format;
 use segmenter_engine::pipeline::DEFAULT_SEED;
 use segmenter_engine::segments::campaign::Holdout;
 use segmenter_engine::segments::library::Template;
+use segmenter_engine::segments::SegmentDefinition;
 
 use crate::format;
 use crate::state::AppState;
@@ -148,8 +149,28 @@ pub fn SegmentBuilder() -> impl IntoView {
             .map(|a| a.value())
             .unwrap_or_default()
     };
+    let definitions = move || {
+        let query = query_now();
+        if query.trim().is_empty() {
+            return Vec::new();
+        }
+        let name = name.get_untracked();
+        vec![SegmentDefinition {
+            name: if name.trim().is_empty() {
+                "segment".into()
+            } else {
+                name.trim().to_string()
+            },
+            query,
+        }]
+    };
     let export = move |format: Format| {
-        state.export_segment(format, name.get_untracked(), query_now(), holdout());
+        state.export_segments(format, definitions(), holdout());
+    };
+    let save = move |_| {
+        if let Some(definition) = definitions().pop() {
+            state.save_segment(definition);
+        }
     };
     let results = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -186,6 +207,7 @@ pub fn SegmentBuilder() -> impl IntoView {
                 <input type="text" id="segment-name" prop:value=move || name.get()
                     on:input=move |ev| name.set(event_target_value(&ev)) maxlength="60"/>
             </label>
+            <button type="button" class="button small primary" id="save-segment" on:click=save>"Save"</button>
             <span class="small muted">"Download for "</span>
             {[
                 (Format::Shopify, "Shopify tags"),

@@ -17,8 +17,10 @@ use crate::ingest::{ColumnsNeeded, FileOptions};
 use crate::pipeline::{Options, Progress};
 use crate::segments::campaign::{Holdout, Lift};
 use crate::segments::complete::Completion;
+use crate::segments::guard::Guard;
 use crate::segments::library::Library;
 use crate::segments::movement::Movement;
+use crate::segments::SegmentDefinition;
 use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
@@ -53,16 +55,18 @@ pub enum Request {
     /// Read the last files again as of `from` and compare the RFM groups
     /// then and now (answered with `Event::Movement`).
     Movement { from: Date },
-    /// A platform file of the segment `query` named `name` (an empty query:
-    /// every customer); bytes come back beside an `Event::Export`.
-    ExportSegment {
+    /// A platform file of `segments` (none: every customer); bytes come
+    /// back beside an `Event::Export`.
+    ExportSegments {
         format: Format,
-        name: String,
-        query: String,
+        segments: Vec<SegmentDefinition>,
         /// Keep a control group out (see `segments::campaign`).
         #[serde(default)]
         holdout: Option<Holdout>,
     },
+    /// Overlaps and warnings for the merchant's saved segments (answered
+    /// with `Event::Guard`).
+    Guard { segments: Vec<SegmentDefinition> },
     /// A campaign results file posted beside this message, for the segment
     /// `query` named `name` split by `holdout` when it was exported;
     /// answered with `Event::Campaign`.
@@ -117,6 +121,8 @@ pub enum Event {
     Segment(Box<SegmentAnswer>),
     /// How customers moved between groups since an earlier date.
     Movement(Box<Movement>),
+    /// The saved segments' sizes, overlaps and warnings.
+    Guard(Box<Guard>),
     /// Treatment against control, from a results file.
     Campaign {
         lifts: Vec<Lift>,

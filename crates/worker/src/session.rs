@@ -112,14 +112,14 @@ impl Session {
             Request::Recluster(clusters) => this.borrow_mut().recluster(clusters),
             Request::Segment { id, query, cursor } => this.borrow().segment(id, &query, cursor),
             Request::Movement { from } => Session::movement(this, from),
-            Request::ExportSegment {
+            Request::ExportSegments {
                 format,
-                name,
-                query,
+                segments,
                 holdout,
             } => this
                 .borrow()
-                .export_segment(format, name, query, holdout.as_ref()),
+                .export_segments(format, &segments, holdout.as_ref()),
+            Request::Guard { segments } => this.borrow().guard(&segments),
             Request::CampaignResults {
                 name,
                 query,
@@ -309,30 +309,30 @@ impl Session {
         });
     }
 
-    fn export_segment(
+    fn guard(&self, definitions: &[SegmentDefinition]) {
+        let Some(analysis) = &self.analysis else {
+            self.post(&Event::failed(
+                "No analysis yet: load a file or the demo store first.",
+            ));
+            return;
+        };
+        match segments::build(analysis, definitions) {
+            Ok(built) => self.post(&Event::Guard(Box::new(segments::guard::guard(&built)))),
+            Err(error) => self.post(&Event::failed(error.to_string())),
+        }
+    }
+
+    fn export_segments(
         &self,
         format: Format,
-        name: String,
-        query: String,
+        definitions: &[SegmentDefinition],
         holdout: Option<&Holdout>,
     ) {
         let Some(analysis) = &self.analysis else {
             self.post(&Event::failed("No analysis yet: nothing to export."));
             return;
         };
-        let definitions: Vec<SegmentDefinition> = if query.trim().is_empty() {
-            Vec::new()
-        } else {
-            vec![SegmentDefinition {
-                name: if name.trim().is_empty() {
-                    "segment".into()
-                } else {
-                    name
-                },
-                query,
-            }]
-        };
-        let built = match segments::build(analysis, &definitions) {
+        let built = match segments::build(analysis, definitions) {
             Ok(built) => built,
             Err(error) => {
                 self.post(&Event::failed(error.to_string()));
