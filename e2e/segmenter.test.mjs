@@ -385,7 +385,9 @@ describe("segmenter page", () => {
     await page.locator('#saved-segments li[data-segment="vip"]').waitFor(WAIT);
     const args = saved.flatMap(([n, q]) => ["--segment", `${n}=${q}`]);
     const out = mkdtempSync(join(tmpdir(), "segmenter-cli-"));
-    execFileSync(CLI, ["analyze", demoCsv, "--out", out, ...args, "--export", "shopify"], { stdio: ["ignore", "ignore", "pipe"] });
+    // The 20 % holdout set in the campaign test still holds: control members are tagged.
+    assert.equal(await page.inputValue("#holdout-share"), "20");
+    execFileSync(CLI, ["analyze", demoCsv, "--out", out, ...args, "--holdout", "0.2", "--export", "shopify"], { stdio: ["ignore", "ignore", "pipe"] });
     const guard = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).segment_guard;
     await page.locator("#overlap-table").waitFor(WAIT);
     for (let a = 0; a < 3; a++) {

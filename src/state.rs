@@ -86,6 +86,8 @@ pub struct AppState {
     pub guard: RwSignal<Option<Guard>>,
     guard_busy: RwSignal<bool>,
     pub guard_error: RwSignal<Option<String>>,
+    /// Percent of each segment held out of campaigns (0: none).
+    pub holdout_percent: RwSignal<f64>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -119,6 +121,7 @@ impl AppState {
             guard: RwSignal::new(None),
             guard_busy: RwSignal::new(false),
             guard_error: RwSignal::new(None),
+            holdout_percent: RwSignal::new(0.0),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -444,6 +447,15 @@ impl AppState {
         bridge::send(&request, &[]);
     }
 
+    /// The holdout the merchant set, if any.
+    pub fn holdout(self) -> Option<Holdout> {
+        let share = self.holdout_percent.get_untracked() / 100.0;
+        (share > 0.0 && share < 1.0).then_some(Holdout {
+            control_share: share,
+            seed: segmenter_engine::pipeline::DEFAULT_SEED,
+        })
+    }
+
     /// Saves (or replaces, by name) a segment and checks the saved ones.
     pub fn save_segment(self, definition: SegmentDefinition) {
         self.saved.update(|saved| {
@@ -474,17 +486,13 @@ impl AppState {
     }
 
     /// Measures a campaign on the segment from a results file.
-    pub fn campaign_results(self, file: File, name: String, query: String, holdout: Holdout) {
+    pub fn campaign_results(self, file: File, segments: Vec<SegmentDefinition>, holdout: Holdout) {
         if self.busy_now() {
             return;
         }
         self.campaign_busy.set(true);
         self.campaign_error.set(None);
-        let request = Request::CampaignResults {
-            name,
-            query,
-            holdout,
-        };
+        let request = Request::CampaignResults { segments, holdout };
         bridge::send(&request, &[file]);
     }
 

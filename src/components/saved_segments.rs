@@ -74,7 +74,7 @@ pub fn SavedSegments() -> impl IntoView {
                 .collect_view()
         });
         let download = move |format: Format| {
-            state.export_segments(format, state.saved.get_untracked(), None);
+            state.export_segments(format, state.saved.get_untracked(), state.holdout());
         };
         view! {
             <section class="panel" aria-labelledby="saved-title" id="saved-segments">

@@ -8,8 +8,6 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 
 use segmenter_engine::export::activation::Format;
-use segmenter_engine::pipeline::DEFAULT_SEED;
-use segmenter_engine::segments::campaign::Holdout;
 use segmenter_engine::segments::library::Template;
 use segmenter_engine::segments::SegmentDefinition;
 
@@ -134,15 +132,9 @@ pub fn SegmentBuilder() -> impl IntoView {
         })
     };
     let name = RwSignal::new("my-segment".to_string());
-    // Percent of the segment held out as a control group (0: none).
-    let control = RwSignal::new(0.0f64);
-    let holdout = move || {
-        let share = control.get_untracked() / 100.0;
-        (share > 0.0 && share < 1.0).then_some(Holdout {
-            control_share: share,
-            seed: DEFAULT_SEED,
-        })
-    };
+    // Percent of each segment held out as a control group (0: none).
+    let control = state.holdout_percent;
+    let holdout = move || state.holdout();
     let query_now = move || {
         editor
             .get_untracked()
@@ -182,7 +174,14 @@ pub fn SegmentBuilder() -> impl IntoView {
             ));
             return;
         };
-        state.campaign_results(file, name.get_untracked(), query_now(), h);
+        // The segment in the editor, then every saved one: a lift each.
+        let mut segments = definitions();
+        for saved in state.saved.get_untracked() {
+            if !segments.iter().any(|d| d.name == saved.name) {
+                segments.push(saved);
+            }
+        }
+        state.campaign_results(file, segments, h);
     };
     let lifts = move || {
         let (lifts, unknown) = state.campaign.get()?;

@@ -67,12 +67,11 @@ pub enum Request {
     /// Overlaps and warnings for the merchant's saved segments (answered
     /// with `Event::Guard`).
     Guard { segments: Vec<SegmentDefinition> },
-    /// A campaign results file posted beside this message, for the segment
-    /// `query` named `name` split by `holdout` when it was exported;
-    /// answered with `Event::Campaign`.
+    /// A campaign results file posted beside this message, for `segments`
+    /// split by `holdout` when they were exported; answered with
+    /// `Event::Campaign` (one lift per segment).
     CampaignResults {
-        name: String,
-        query: String,
+        segments: Vec<SegmentDefinition>,
         holdout: Holdout,
     },
 }

@@ -120,16 +120,14 @@ impl Session {
                 .borrow()
                 .export_segments(format, &segments, holdout.as_ref()),
             Request::Guard { segments } => this.borrow().guard(&segments),
-            Request::CampaignResults {
-                name,
-                query,
-                holdout,
-            } => match incoming.files.into_iter().next() {
-                Some(file) => Session::campaign(this, file, name, query, holdout),
-                None => this
-                    .borrow()
-                    .post(&Event::failed("No results file came with the request.")),
-            },
+            Request::CampaignResults { segments, holdout } => {
+                match incoming.files.into_iter().next() {
+                    Some(file) => Session::campaign(this, file, segments, holdout),
+                    None => this
+                        .borrow()
+                        .post(&Event::failed("No results file came with the request.")),
+                }
+            }
         }
     }
 
@@ -259,8 +257,7 @@ impl Session {
     fn campaign(
         this: &Rc<RefCell<Session>>,
         file: File,
-        name: String,
-        query: String,
+        definitions: Vec<SegmentDefinition>,
         holdout: Holdout,
     ) {
         let this = this.clone();
@@ -287,15 +284,7 @@ impl Session {
                 session.post(&Event::failed("No analysis yet: load your orders first."));
                 return;
             };
-            let definition = SegmentDefinition {
-                name: if name.trim().is_empty() {
-                    "segment".into()
-                } else {
-                    name
-                },
-                query,
-            };
-            let segments = match segments::build(analysis, &[definition]) {
+            let segments = match segments::build(analysis, &definitions) {
                 Ok(s) => s,
                 Err(error) => return session.post(&Event::failed(error.to_string())),
             };
