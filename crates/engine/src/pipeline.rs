@@ -347,6 +347,33 @@ pub fn analyze_bytes(name: &str, bytes: &[u8], options: &Options) -> Result<Anal
     analyze_readers(vec![input], options, &mut ())
 }
 
+/// The small Shopify customers and orders exports analysed together: the
+/// store most feature tests run on.
+#[cfg(test)]
+pub(crate) fn small_shop() -> Analysis {
+    let input = |name: &str, bytes: &'static [u8]| Input {
+        name: name.to_string(),
+        size: Some(bytes.len() as u64),
+        reader: bytes,
+        options: FileOptions::default(),
+    };
+    analyze_readers(
+        vec![
+            input(
+                "customers.csv",
+                include_bytes!("../tests/data/shopify_customers_small.csv"),
+            ),
+            input(
+                "orders.csv",
+                include_bytes!("../tests/data/shopify_orders_small.csv"),
+            ),
+        ],
+        &Options::default(),
+        &mut (),
+    )
+    .expect("the small shop analyses")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

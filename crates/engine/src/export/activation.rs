@@ -460,32 +460,10 @@ fn row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::FileOptions;
-    use crate::pipeline::{analyze_readers, Input, Options};
     use crate::segments::{build, SegmentDefinition};
 
     fn shop() -> Analysis {
-        let input = |name: &str, bytes: &'static [u8]| Input {
-            name: name.to_string(),
-            size: Some(bytes.len() as u64),
-            reader: bytes,
-            options: FileOptions::default(),
-        };
-        analyze_readers(
-            vec![
-                input(
-                    "customers.csv",
-                    include_bytes!("../../tests/data/shopify_customers_small.csv"),
-                ),
-                input(
-                    "orders.csv",
-                    include_bytes!("../../tests/data/shopify_orders_small.csv"),
-                ),
-            ],
-            &Options::default(),
-            &mut (),
-        )
-        .expect("analyses")
+        crate::pipeline::small_shop()
     }
 
     fn export(format: Format, a: &Analysis, segments: &[Segment]) -> (String, ExportReport) {

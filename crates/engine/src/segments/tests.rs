@@ -3,8 +3,7 @@
 
 use super::*;
 use crate::demo::DemoStore;
-use crate::ingest::FileOptions;
-use crate::pipeline::{analyze_bytes, analyze_readers, Input, Options};
+use crate::pipeline::{analyze_bytes, Options};
 use crate::rfm::RfmGroup;
 
 fn demo() -> Analysis {
@@ -25,27 +24,7 @@ fn count(analysis: &Analysis, query: &str) -> usize {
 }
 
 fn shop() -> Analysis {
-    let input = |name: &str, bytes: &'static [u8]| Input {
-        name: name.to_string(),
-        size: Some(bytes.len() as u64),
-        reader: bytes,
-        options: FileOptions::default(),
-    };
-    analyze_readers(
-        vec![
-            input(
-                "customers.csv",
-                include_bytes!("../../tests/data/shopify_customers_small.csv"),
-            ),
-            input(
-                "orders.csv",
-                include_bytes!("../../tests/data/shopify_orders_small.csv"),
-            ),
-        ],
-        &Options::default(),
-        &mut (),
-    )
-    .expect("analyses")
+    crate::pipeline::small_shop()
 }
 
 #[test]
