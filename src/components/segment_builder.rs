@@ -29,14 +29,8 @@ pub fn SegmentBuilder() -> impl IntoView {
         let Some(area) = editor.get_untracked() else {
             return;
         };
-        let query = area.value();
-        let cursor = area
-            .selection_start()
-            .ok()
-            .flatten()
-            .map_or(query.encode_utf16().count() as u32, |c| c);
-        // The cursor counts UTF-16 units; the engine counts bytes.
-        let cursor = utf16_to_byte(&query, cursor as usize) as u32;
+        let (query, cursor) = text_and_cursor(&area);
+        let cursor = cursor as u32;
         text.set(query.clone());
         let mine = generation.get_value().wrapping_add(1);
         generation.set_value(mine);
@@ -62,13 +56,13 @@ pub fn SegmentBuilder() -> impl IntoView {
         let Some(area) = editor.get_untracked() else {
             return;
         };
-        let query = area.value();
-        let cursor = area
-            .selection_start()
-            .ok()
-            .flatten()
-            .map_or(query.len(), |c| utf16_to_byte(&query, c as usize));
-        let from = from.min(cursor);
+        let (query, cursor) = text_and_cursor(&area);
+        // `from` came with an answer about an earlier text: keep it inside
+        // this one, on a character boundary.
+        let mut from = from.min(cursor);
+        while !query.is_char_boundary(from) {
+            from -= 1;
+        }
         let next = format!(
             "{}{} {}",
             &query[..from],
@@ -298,6 +292,17 @@ fn TemplateItem(template: Template, load: impl Fn(String) + Copy + 'static) -> i
             <p class="small muted">{format!("{}: {}", template.channel, template.action)}</p>
         </li>
     }
+}
+
+/// The editor's text and its cursor as a byte offset (the browser counts
+/// UTF-16 units; the engine counts bytes); the end when there is none.
+fn text_and_cursor(area: &web_sys::HtmlTextAreaElement) -> (String, usize) {
+    let text = area.value();
+    let cursor = match area.selection_start().ok().flatten() {
+        Some(units) => utf16_to_byte(&text, units as usize),
+        None => text.len(),
+    };
+    (text, cursor)
 }
 
 /// The byte offset of UTF-16 position `units` in `text`.
