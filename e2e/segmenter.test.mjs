@@ -217,6 +217,48 @@ describe("segmenter page", () => {
     assert.match(await page.textContent("#cluster-density"), new RegExp(`${cli.clusters.density.outliers} customers \\(`));
     await page.locator("#clusters").screenshot({ path: join(ARTIFACTS, "clusters.png") });
 
+    // Charts: the CLI's figures, and each mark opens its customers.
+    const groupsShown = Object.values(cli.rfm_groups).filter((n) => n > 0).length;
+    assert.equal(await page.locator("#segment-bars .bar-pair").count(), groupsShown);
+    const shownCount = (sel) => page.waitForFunction(
+      (n) => document.querySelector("#customer-range")?.textContent.endsWith(`of ${n.toLocaleString("en-US")}`),
+      sel,
+      WAIT,
+    );
+    for (const c of cli.figures.rfm_grid.cells) {
+      const cell = page.locator(`#rfm-grid [data-cell="${c.r}${c.f}"]`);
+      if (c.customers === 0) {
+        assert.equal(await cell.locator(".heat-main").count(), 0, `R${c.r} F${c.f}`);
+      } else {
+        assert.equal(int(await cell.locator(".heat-main").textContent()), c.customers, `R${c.r} F${c.f}`);
+      }
+    }
+    const busiest = cli.figures.rfm_grid.cells.reduce((a, b) => (b.customers > a.customers ? b : a));
+    await page.click(`#rfm-grid button[data-cell="${busiest.r}${busiest.f}"]`);
+    await shownCount(busiest.customers);
+    const bins = cli.figures.predicted_value.bins;
+    const bars = page.locator("#value-histogram .hist-bar");
+    assert.equal(await bars.count(), bins.length);
+    for (let i = 0; i < bins.length; i++) {
+      assert.equal(Number(await bars.nth(i).getAttribute("data-count")), bins[i].customers);
+    }
+    await bars.nth(1).click();
+    await shownCount(bins[1].customers);
+    await page.locator('#segment-bars .bar-pair[data-key="CHAMPIONS"]').click();
+    await shownCount(cli.rfm_groups.CHAMPIONS);
+    await page.locator("#clusters article.cluster").nth(1).locator(".see-customers").click();
+    await shownCount(cli.clusters.clusters[1].customers);
+    assert.equal(
+      await page.locator("#cohort-grid .heat-side").count(),
+      cli.figures.cohorts.cohorts.length + 1,
+    );
+    const latest = cli.figures.cohorts.cohorts.at(-1);
+    assert.equal(
+      await page.getAttribute(`#cohort-grid [data-cell="${latest.month}:0"]`, "data-tip"),
+      `${latest.month}, month 0: ${latest.customers.toLocaleString("en-US")} customers ordered (100.0%)`,
+    );
+    await page.click(".chip-clear");
+
     await page.locator("#overview-title").scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(ARTIFACTS, "demo-store-viewport.png") });
   });
@@ -460,31 +502,32 @@ describe("segmenter page", () => {
     assert.equal(int(await page.textContent("#kpi-customers")), now.summary.customers);
   });
 
-  it("sorts, filters and pages the customer table in the worker", async () => {
-    const firstRevenue = async () =>
-      page.locator("#customer-table tbody tr").first().locator("td").nth(3).textContent();
+  it("sorts, filters, searches and scrolls the customer table in the worker", async () => {
+    const rowSel = "#customer-table .c-window .c-row:not(.pending)";
+    const firstRevenue = async () => page.locator(rowSel).first().locator("[role=cell]").nth(3).textContent();
     const money = (text) => Number(text.replace(/[^0-9.]/g, ""));
     // Default: revenue, highest first.
     const topText = await firstRevenue();
     const top = money(topText);
     await page.click('button.sort[data-column="revenue"]');
     await page.waitForFunction(
-      (before) => {
-        const cell = document.querySelector("#customer-table tbody tr td:nth-child(4)");
+      ([sel, before]) => {
+        const cell = document.querySelector(`${sel} [role=cell]:nth-child(4)`);
         return cell && cell.textContent !== before;
       },
-      topText,
+      [rowSel, topText],
       WAIT,
     );
     const bottom = money(await firstRevenue());
     assert.ok(bottom < top, `ascending sort starts lower (${bottom} < ${top})`);
     assert.equal(
-      await page.getAttribute('th:has(button[data-column="revenue"])', "aria-sort"),
+      await page.getAttribute('[role=columnheader]:has(button[data-column="revenue"])', "aria-sort"),
       "ascending",
     );
 
+    // A segment row opens its customers.
     await page.click('#segment-table tr[data-group="CHAMPIONS"]');
-    await page.locator(".chip").waitFor(WAIT);
+    await page.locator("#customer-filter").waitFor(WAIT);
     const champions = int(
       await page.textContent('#segment-table tr[data-group="CHAMPIONS"] [data-testid=segment-customers]'),
     );
@@ -493,17 +536,39 @@ describe("segmenter page", () => {
       champions,
       WAIT,
     );
-    const groups = await page.locator("#customer-table tbody tr td:nth-child(2)").allTextContents();
+    const groups = await page.locator(`${rowSel} [role=cell]:nth-child(2)`).allTextContents();
     assert.ok(groups.length > 0 && groups.every((g) => g.trim() === "Champions"), groups.join("|"));
 
-    await page.click('nav.pager button:has-text("Next")');
+    // Scrolling asks the worker for the rows that come into view.
+    await page.locator("#customer-table .c-viewport").evaluate((el) => { el.scrollTop = 40 * 30; });
     await page.waitForFunction(
-      () => document.querySelector("#customer-range")?.textContent.startsWith("26–"),
+      () => document.querySelector("#customer-range")?.textContent.startsWith("31–"),
       null,
       WAIT,
     );
+    await page.waitForFunction(
+      (sel) => document.querySelector(sel)?.getAttribute("aria-rowindex") === "32",
+      rowSel,
+      WAIT,
+    );
     await page.click(".chip-clear");
-    await page.locator(".chip").waitFor({ state: "detached", ...WAIT });
+    await page.locator("#customer-filter").waitFor({ state: "detached", ...WAIT });
+
+    // Search narrows to one customer by email.
+    const email = (await page.locator(rowSel).first().locator("[role=cell]").first().textContent()).trim();
+    await page.fill("#customer-search", email.toUpperCase());
+    await page.waitForFunction(
+      () => document.querySelector("#customer-range")?.textContent.endsWith(" of 1"),
+      null,
+      WAIT,
+    );
+    assert.equal((await page.locator(rowSel).first().locator("[role=cell]").first().textContent()).trim(), email);
+    await page.fill("#customer-search", "");
+    await page.waitForFunction(
+      () => !document.querySelector("#customer-range")?.textContent.endsWith(" of 1"),
+      null,
+      WAIT,
+    );
   });
 
   it("explains a file it cannot read", async () => {
@@ -622,6 +687,9 @@ describe("segmenter page", () => {
       await other.goto(`${sub.url}?demo`);
       await other.locator("#kpi-customers").waitFor(WAIT);
       assert.ok(int(await other.textContent("#kpi-customers")) > 2000);
+      // The offline worker lives under the sub-path and keeps to it.
+      const scope = await other.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+      assert.equal(scope, sub.url);
       assert.ok(sub.requests.every((path) => path.startsWith("/shop/tools/segmenter/")), sub.requests.join("\n"));
       await other.close();
     } finally {

@@ -17,7 +17,7 @@ const TYPES = {
   ".png": "image/png",
 };
 
-/** The policy written into dist/index.html by scripts/csp.mjs. */
+/** The policy written into dist/index.html by scripts/post-build.mjs. */
 export async function pagePolicy(root) {
   const html = await readFile(join(root, "index.html"), "utf8");
   const match = html.match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)"/);
@@ -59,6 +59,11 @@ export async function startServer({ root, basePath = "/" }) {
     url: `http://127.0.0.1:${port}${basePath}`,
     origin: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(resolve);
+        // Keep-alive sockets would hold the server open.
+        server.closeAllConnections();
+      }),
   };
 }

@@ -1,16 +1,17 @@
 //! The page layout: a header, the file drop zone, then the results in the
-//! order a merchant reads them (overview, segments, the segment editor,
-//! predictions, clusters,
-//! best sellers, behaviour, data quality, customers).
+//! order a merchant reads them (overview, segments and their charts, the
+//! segment editor, movement, predictions, value spread, cohorts, clusters,
+//! best sellers, behaviour, data quality, and the customer drill-down).
 
 use leptos::prelude::*;
 
 use crate::components::{
-    behaviour::BehaviourPanel, clusters::ClusterPanel, columns::ColumnMapper,
+    behaviour::BehaviourPanel, clusters::ClusterPanel, cohorts::CohortPanel, columns::ColumnMapper,
     customers::CustomerTable, drop_zone::DropZone, header::Header, movement::MovementPanel,
-    overview::Overview, predictions::PredictionPanel, products::ProductPanel,
-    progress::ProgressPanel, quality::QualityPanel, saved_segments::SavedSegments,
-    segment_builder::SegmentBuilder, segments::SegmentTable, status::StatusMessage,
+    overview::Overview, predictions::PredictionPanel, privacy::PrivacyPanel,
+    products::ProductPanel, progress::ProgressPanel, quality::QualityPanel, rfm_charts::RfmCharts,
+    saved_segments::SavedSegments, segment_builder::SegmentBuilder, segments::SegmentTable,
+    status::StatusMessage, value_spread::ValueSpreadChart,
 };
 use crate::state::AppState;
 
@@ -25,23 +26,30 @@ pub fn App() -> impl IntoView {
         .is_ok_and(|query| query.contains("demo"));
     if wants_demo {
         state.load_demo();
+    } else {
+        state.restore();
     }
+    crate::offline::register(state.offline_ready);
     let has_result = move || state.finished.with(Option::is_some);
 
     view! {
         <Header/>
         <main>
             <DropZone/>
+            <PrivacyPanel/>
             <ProgressPanel/>
             <StatusMessage/>
             <ColumnMapper/>
             <Show when=has_result>
                 <Overview/>
                 <SegmentTable/>
+                <RfmCharts/>
                 <SegmentBuilder/>
                 <SavedSegments/>
                 <MovementPanel/>
                 <PredictionPanel/>
+                <ValueSpreadChart/>
+                <CohortPanel/>
                 <ClusterPanel/>
                 <ProductPanel/>
                 <BehaviourPanel/>

@@ -21,6 +21,35 @@ pub fn money(amount: f64, currency: Option<&str>) -> String {
     }
 }
 
+/// Money in a few characters for chart labels: `$950`, `$1.2k`, `€25k`,
+/// `$1.5M`.
+pub fn short_money(amount: f64, currency: Option<&str>) -> String {
+    let magnitude = amount.abs();
+    let body = if magnitude >= 1e6 {
+        trim_zero(format!("{:.1}", magnitude / 1e6)) + "M"
+    } else if magnitude >= 1e4 {
+        format!("{:.0}k", magnitude / 1e3)
+    } else if magnitude >= 1e3 {
+        trim_zero(format!("{:.1}", magnitude / 1e3)) + "k"
+    } else if magnitude.fract() == 0.0 || magnitude >= 10.0 {
+        format!("{magnitude:.0}")
+    } else {
+        format!("{magnitude:.2}")
+    };
+    let sign = if amount < 0.0 { "-" } else { "" };
+    match currency {
+        Some("USD") => format!("{sign}${body}"),
+        Some("EUR") => format!("{sign}€{body}"),
+        Some("GBP") => format!("{sign}£{body}"),
+        Some(code) => format!("{sign}{body} {code}"),
+        None => format!("{sign}{body}"),
+    }
+}
+
+fn trim_zero(text: String) -> String {
+    text.strip_suffix(".0").map_or(text.clone(), str::to_string)
+}
+
 /// A quantity: whole units without decimals, else two.
 pub fn units(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
@@ -84,5 +113,11 @@ mod tests {
         assert_eq!(bytes(8_505_138), "8.5 MB");
         assert_eq!(duration(850.2), "850 ms");
         assert_eq!(duration(1234.0), "1.23 s");
+        assert_eq!(short_money(950.0, Some("USD")), "$950");
+        assert_eq!(short_money(1234.0, Some("USD")), "$1.2k");
+        assert_eq!(short_money(2000.0, Some("EUR")), "€2k");
+        assert_eq!(short_money(25_000.0, Some("EUR")), "€25k");
+        assert_eq!(short_money(1_500_000.0, None), "1.5M");
+        assert_eq!(short_money(2.5, Some("GBP")), "£2.50");
     }
 }

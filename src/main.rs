@@ -2,9 +2,12 @@
 
 mod app;
 mod bridge;
+mod charts;
 mod components;
 mod format;
+mod offline;
 mod state;
+mod storage;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -23,6 +23,7 @@ use wasm_bindgen::JsCast;
 use web_sys::File;
 
 use crate::bridge;
+use crate::storage::{self, Remembered, Settings};
 
 /// Where the page is in its one job.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,6 +57,9 @@ pub struct AppState {
     pub progress: RwSignal<Option<Progress>>,
     pub finished: RwSignal<Option<Arc<Finished>>>,
     pub query: RwSignal<CustomerQuery>,
+    /// What the customer list is narrowed to, in words ("Champions",
+    /// "R 5 · F 3"); its segment query is `query.filter`.
+    pub drill_label: RwSignal<Option<String>>,
     pub page: RwSignal<Option<CustomerPage>>,
     /// Set when the last run could not tell a file's columns apart.
     pub columns_needed: RwSignal<Option<ColumnsNeeded>>,
@@ -88,6 +92,12 @@ pub struct AppState {
     pub guard_error: RwSignal<Option<String>>,
     /// Percent of each segment held out of campaigns (0: none).
     pub holdout_percent: RwSignal<f64>,
+    /// The merchant asked to keep the last analysis in this browser.
+    pub remember: RwSignal<bool>,
+    /// What the browser's storage last did or could not do, in words.
+    pub storage_note: RwSignal<Option<String>>,
+    /// The service worker holds the app's files: the page opens offline.
+    pub offline_ready: RwSignal<bool>,
     /// The files of the last run and how each is read, to run again with a
     /// worksheet or columns the merchant chose.
     files: StoredValue<Vec<(File, FileOptions)>, LocalStorage>,
@@ -102,6 +112,7 @@ impl AppState {
             progress: RwSignal::new(None),
             finished: RwSignal::new(None),
             query: RwSignal::new(CustomerQuery::default()),
+            drill_label: RwSignal::new(None),
             page: RwSignal::new(None),
             columns_needed: RwSignal::new(None),
             reclustering: RwSignal::new(false),
@@ -122,6 +133,9 @@ impl AppState {
             guard_busy: RwSignal::new(false),
             guard_error: RwSignal::new(None),
             holdout_percent: RwSignal::new(0.0),
+            remember: RwSignal::new(storage::is_on()),
+            storage_note: RwSignal::new(None),
+            offline_ready: RwSignal::new(false),
             files: StoredValue::new_local(Vec::new()),
         };
         bridge::start(move |event, bytes| state.apply(event, bytes));
@@ -149,6 +163,7 @@ impl AppState {
                     _ => String::new(),
                 };
                 self.page.set(None);
+                self.drill_label.set(None);
                 self.query.set(CustomerQuery::default());
                 self.finished.set(Some(Arc::new(Finished {
                     summary: *summary,
@@ -159,6 +174,7 @@ impl AppState {
                 self.phase.set(Phase::Done);
                 // Saved segments are checked against the new analysis.
                 self.check_saved();
+                self.persist();
             }
             Event::Reclustered { clusters, .. } => {
                 self.reclustering.set(false);
@@ -189,8 +205,18 @@ impl AppState {
                 }
             }
             Event::Customers(page) => {
-                // A late answer to an older query is not what is asked for now.
-                if self.query.with_untracked(|q| *q == page.query) {
+                // A late answer about another list is not what is asked for
+                // now; a window of the same list still fills rows in view.
+                let same_list = self.query.with_untracked(|q| {
+                    (q.sort, q.descending, &q.filter, &q.search)
+                        == (
+                            page.query.sort,
+                            page.query.descending,
+                            &page.query.filter,
+                            &page.query.search,
+                        )
+                });
+                if same_list {
                     self.page.set(Some(page));
                 }
             }
@@ -463,11 +489,13 @@ impl AppState {
             saved.push(definition);
         });
         self.check_saved();
+        self.persist();
     }
 
     pub fn remove_saved(self, name: &str) {
         self.saved.update(|saved| saved.retain(|d| d.name != name));
         self.check_saved();
+        self.persist();
     }
 
     /// Asks for the saved segments' sizes, overlaps and warnings.
@@ -494,6 +522,105 @@ impl AppState {
         self.campaign_error.set(None);
         let request = Request::CampaignResults { segments, holdout };
         bridge::send(&request, &[file]);
+    }
+
+    /// Narrows the customer list to those `filter` (a segment query)
+    /// selects, named `label`, and brings the list into view.
+    pub fn show_customers(self, label: impl Into<String>, filter: impl Into<String>) {
+        self.drill_label.set(Some(label.into()));
+        let filter = filter.into();
+        self.query.update(|q| q.filter = Some(filter));
+        if let Some(heading) = document()
+            .get_element_by_id("customers-title")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            heading.scroll_into_view();
+            // Keyboard and screen-reader users land where the list is.
+            let _ = heading.focus();
+        }
+    }
+
+    pub fn show_all_customers(self) {
+        self.drill_label.set(None);
+        self.query.update(|q| q.filter = None);
+    }
+
+    /// Turns remembering the last analysis in this browser on (keeping it
+    /// now) or off (deleting what was kept).
+    pub fn set_remember(self, on: bool) {
+        self.remember.set(on);
+        if on {
+            self.persist();
+        } else {
+            self.forget_everything();
+        }
+    }
+
+    /// Keeps the current analysis's files and settings, when remembering.
+    fn persist(self) {
+        if !self.remember.get_untracked() || self.finished.with_untracked(Option::is_none) {
+            return;
+        }
+        let files = self.files.get_value();
+        let remembered = Remembered {
+            settings: Settings {
+                demo: files.is_empty(),
+                as_of: self.as_of.get_untracked(),
+                options: Vec::new(),
+                saved: self.saved.get_untracked(),
+            },
+            files,
+        };
+        let note = self.storage_note;
+        wasm_bindgen_futures::spawn_local(async move {
+            note.set(Some(match storage::save(&remembered).await {
+                Ok(()) => {
+                    "This analysis is kept in this browser; it will be back when you return.".into()
+                }
+                Err(e) => format!("Could not keep the analysis in this browser: {e}"),
+            }));
+        });
+    }
+
+    /// Opens the analysis kept by an earlier visit, if the merchant asked
+    /// to keep it.
+    pub fn restore(self) {
+        if !storage::is_on() {
+            return;
+        }
+        wasm_bindgen_futures::spawn_local(async move {
+            match storage::load().await {
+                Ok(Some(remembered)) => {
+                    let Remembered { files, settings } = remembered;
+                    self.saved.set(settings.saved);
+                    self.as_of.set(settings.as_of);
+                    if settings.demo {
+                        self.run_demo();
+                    } else if !files.is_empty() {
+                        self.files.set_value(files);
+                        self.run_files();
+                    }
+                    self.storage_note
+                        .set(Some("Opened the analysis kept in this browser.".into()));
+                }
+                Ok(None) => {}
+                Err(e) => self
+                    .storage_note
+                    .set(Some(format!("Could not open the kept analysis: {e}"))),
+            }
+        });
+    }
+
+    /// Deletes everything the page stored in this browser.
+    pub fn forget_everything(self) {
+        self.remember.set(false);
+        let note = self.storage_note;
+        wasm_bindgen_futures::spawn_local(async move {
+            note.set(Some(match storage::forget().await {
+                Ok(()) => "Forgotten: nothing from this page is stored in this browser.".into(),
+                Err(e) => format!("Could not delete everything: {e}"),
+            }));
+        });
     }
 
     pub fn download_customers(self) {

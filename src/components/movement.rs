@@ -8,6 +8,7 @@ use segmenter_engine::rfm::RfmGroup;
 use segmenter_engine::segments::movement::Movement;
 use segmenter_engine::Date;
 
+use crate::charts::shade;
 use crate::format;
 use crate::state::AppState;
 
@@ -97,6 +98,8 @@ fn MovementTable(movement: std::sync::Arc<Movement>) -> impl IntoView {
         .iter()
         .map(|&from| {
             let m = m.clone();
+            let row_total: u64 = to_groups.iter().map(|&to| m.count(from, to)).sum();
+            let then = from.map_or("Not yet a customer", |g| g.label());
             let cells = to_groups
                 .iter()
                 .map(|&to| {
@@ -104,11 +107,20 @@ fn MovementTable(movement: std::sync::Arc<Movement>) -> impl IntoView {
                     let moved = from.is_some_and(|f| f != to) && n != 0;
                     let stayed = from == Some(to);
                     let any = n != 0;
+                    // Shaded by the share of the row: where those customers went.
+                    let share = if row_total > 0 { n as f64 / row_total as f64 } else { 0.0 };
+                    let tip = format!(
+                        "{then} then, {} now: {} customers ({} of the row). Show who.",
+                        to.label(),
+                        format::int(n),
+                        format::percent(share)
+                    );
                     view! {
                         <td class="num" class:moved=moved class:stayed=stayed
                             data-from=from.map_or("NONE", |g| g.code()) data-to=to.code()>
                             {any.then(|| view! {
-                                <button type="button" class="cell" on:click=move |_| selected.set(Some((from, to)))>{format::int(n)}</button>
+                                <button type="button" class="cell tip" style=shade(share) data-tip=tip.clone() aria-label=tip
+                                    on:click=move |_| selected.set(Some((from, to)))>{format::int(n)}</button>
                             })}
                         </td>
                     }

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use segmenter_engine::customer_rows::CustomerQuery;
+use segmenter_engine::rfm::RfmGroup;
 
 use crate::format;
 use crate::state::AppState;
@@ -49,11 +49,8 @@ pub fn SegmentTable() -> impl IntoView {
                             {rows.into_iter().map(|g| {
                                 let group = g.group;
                                 let currency = currency.clone();
-                                let select = move || state.query.set(CustomerQuery {
-                                    group: Some(group),
-                                    ..CustomerQuery::default()
-                                });
-                                let selected = move || state.query.with(|q| q.group == Some(group));
+                                let select = move || state.show_customers(group.label(), group_filter(group));
+                                let selected = move || state.query.with(|q| q.filter == Some(group_filter(group)));
                                 view! {
                                     <tr
                                         class="clickable"
@@ -97,4 +94,9 @@ pub fn SegmentTable() -> impl IntoView {
         }
         .into_any()
     }
+}
+
+/// The segment query that selects `group`'s customers.
+pub fn group_filter(group: RfmGroup) -> String {
+    format!("rfm_group = {}", group.code())
 }

@@ -11,6 +11,7 @@ use crate::date::Date;
 use crate::models::scores::Scores;
 use crate::pipeline::Analysis;
 use crate::rfm::RfmGroup;
+use crate::segments::QueryError;
 use crate::summary::cents;
 
 /// One customer with every per-customer field, in `customers.csv` order.
@@ -169,13 +170,19 @@ impl CustomerColumn {
     }
 }
 
-/// Which customers the page asks for.
+/// Which customers the page asks for: a window of rows of one sorted,
+/// filtered list (the page's table is virtualised, so it asks only for the
+/// rows in view).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomerQuery {
     pub sort: CustomerColumn,
     pub descending: bool,
-    /// Only customers of this group, when set.
-    pub group: Option<RfmGroup>,
+    /// Only the customers this segment query selects (a clicked segment,
+    /// grid cell, cluster or bar is one), when set.
+    pub filter: Option<String>,
+    /// Only customers whose id, email, country or cluster name contains
+    /// this text (any case), when set.
+    pub search: Option<String>,
     pub offset: u32,
     pub limit: u32,
 }
@@ -185,20 +192,24 @@ impl Default for CustomerQuery {
         CustomerQuery {
             sort: CustomerColumn::Revenue,
             descending: true,
-            group: None,
+            filter: None,
+            search: None,
             offset: 0,
             limit: 25,
         }
     }
 }
 
-/// A page of customers.
+/// A window of customers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPage {
     pub query: CustomerQuery,
-    /// Customers matching the query's filter (all pages).
+    /// Customers matching the query's filter and search (all windows).
     pub total: u32,
     pub rows: Vec<CustomerRow>,
+    /// Why the filter could not be applied (a query error), when it could not.
+    #[serde(default)]
+    pub error: Option<String>,
 }
 
 impl Analysis {
@@ -238,20 +249,29 @@ impl Analysis {
         }
     }
 
-    /// Customer positions filtered by `group` and sorted by `column`; ties
-    /// keep customer-id order so that pages are stable.
-    pub fn customer_order(
-        &self,
-        column: CustomerColumn,
-        descending: bool,
-        group: Option<RfmGroup>,
-    ) -> Vec<u32> {
+    /// Customer positions the query's filter and search keep, sorted by its
+    /// column; ties keep customer-id order so that windows are stable.
+    pub fn customer_order(&self, query: &CustomerQuery) -> Result<Vec<u32>, QueryError> {
+        let members = match query.filter.as_deref().map(str::trim) {
+            Some(filter) if !filter.is_empty() => Some(crate::segments::members(self, filter)?),
+            _ => None,
+        };
+        let needle = query
+            .search
+            .as_deref()
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
         let mut order: Vec<u32> = (0..self.customers.len() as u32)
-            .filter(|&i| group.is_none_or(|g| self.rfm.group[i as usize] == g))
+            .filter(|&i| members.as_ref().is_none_or(|m| m[i as usize]))
+            .filter(|&i| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| self.mentions(i as usize, n))
+            })
             .collect();
         let compare = |a: &u32, b: &u32| {
-            let ordering = self.compare(column, *a as usize, *b as usize);
-            if descending {
+            let ordering = self.compare(query.sort, *a as usize, *b as usize);
+            if query.descending {
                 ordering.reverse()
             } else {
                 ordering
@@ -259,10 +279,10 @@ impl Analysis {
         };
         // Stable sort: equal keys stay in id order.
         order.sort_by(compare);
-        order
+        Ok(order)
     }
 
-    /// Cuts a page out of an order from [`Analysis::customer_order`].
+    /// Cuts a window out of an order from [`Analysis::customer_order`].
     pub fn customer_page(&self, order: &[u32], query: CustomerQuery) -> CustomerPage {
         let start = (query.offset as usize).min(order.len());
         let end = start.saturating_add(query.limit as usize).min(order.len());
@@ -273,7 +293,25 @@ impl Analysis {
                 .map(|&i| self.customer_row(i as usize))
                 .collect(),
             query,
+            error: None,
         }
+    }
+
+    /// Whether customer `i`'s id, email, country or cluster name contains
+    /// `needle` (already lower case).
+    fn mentions(&self, i: usize, needle: &str) -> bool {
+        let c = &self.customers;
+        let contains = |text: &str| text.contains(needle) || text.to_lowercase().contains(needle);
+        contains(&c.id[i])
+            || c.email[i].as_deref().is_some_and(contains)
+            || c.country[i].is_some_and(|l| contains(self.sales.labels.name(l)))
+            || self.clustering.labels[i].is_some_and(|id| {
+                self.clustering
+                    .summary
+                    .clusters
+                    .iter()
+                    .any(|cluster| cluster.id == id && contains(&cluster.name))
+            })
     }
 
     fn compare(&self, column: CustomerColumn, a: usize, b: usize) -> Ordering {
@@ -350,5 +388,104 @@ fn by_value(a: Option<f64>, b: Option<f64>) -> Ordering {
     match (a, b) {
         (Some(x), Some(y)) => x.total_cmp(&y),
         (x, y) => x.is_some().cmp(&y.is_some()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::small_shop;
+
+    fn ids(analysis: &Analysis, query: &CustomerQuery) -> Vec<String> {
+        let order = analysis.customer_order(query).expect("test data");
+        order
+            .iter()
+            .map(|&i| analysis.customers.id[i as usize].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_filter_keeps_the_segment_query_s_members_in_sort_order() {
+        let analysis = small_shop();
+        let query = CustomerQuery {
+            filter: Some("number_of_orders >= 2".into()),
+            sort: CustomerColumn::Orders,
+            ..CustomerQuery::default()
+        };
+        let order = analysis.customer_order(&query).expect("test data");
+        let expected = (0..analysis.customers.len())
+            .filter(|&i| analysis.customers.orders[i] >= 2)
+            .count();
+        assert!(expected > 0 && expected < analysis.customers.len());
+        assert_eq!(order.len(), expected);
+        let orders: Vec<u32> = order
+            .iter()
+            .map(|&i| analysis.customers.orders[i as usize])
+            .collect();
+        assert!(orders.windows(2).all(|w| w[0] >= w[1]), "{orders:?}");
+    }
+
+    #[test]
+    fn search_finds_ids_and_emails_in_any_case() {
+        let analysis = small_shop();
+        let email = analysis
+            .customers
+            .email
+            .iter()
+            .flatten()
+            .next()
+            .expect("test data")
+            .to_string();
+        let query = CustomerQuery {
+            search: Some(format!("  {}  ", email.to_uppercase())),
+            ..CustomerQuery::default()
+        };
+        let found = ids(&analysis, &query);
+        assert!(!found.is_empty());
+        for &i in &analysis.customer_order(&query).expect("test data") {
+            let own = analysis.customers.email[i as usize]
+                .as_deref()
+                .unwrap_or("");
+            assert!(own.to_lowercase().contains(&email.to_lowercase()));
+        }
+        let nobody = CustomerQuery {
+            search: Some("no such customer anywhere".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(ids(&analysis, &nobody).is_empty());
+    }
+
+    #[test]
+    fn a_filter_that_does_not_parse_is_an_error_not_an_empty_list() {
+        let analysis = small_shop();
+        let query = CustomerQuery {
+            filter: Some("number_of_orders >=".into()),
+            ..CustomerQuery::default()
+        };
+        assert!(analysis.customer_order(&query).is_err());
+    }
+
+    #[test]
+    fn windows_cut_the_same_list() {
+        let analysis = small_shop();
+        let query = CustomerQuery::default();
+        let order = analysis.customer_order(&query).expect("test data");
+        let all = analysis.customer_page(
+            &order,
+            CustomerQuery {
+                limit: 1000,
+                ..query.clone()
+            },
+        );
+        let window = analysis.customer_page(
+            &order,
+            CustomerQuery {
+                offset: 2,
+                limit: 3,
+                ..query
+            },
+        );
+        assert_eq!(window.total as usize, order.len());
+        assert_eq!(window.rows, all.rows[2..5].to_vec());
     }
 }

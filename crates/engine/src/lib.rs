@@ -5,7 +5,7 @@
 //! Data flows through the modules in this order:
 //! [`ingest`] (files → orders → purchases, with a data-quality ledger) →
 //! [`customers`] (per-customer aggregates) → [`rfm`] (scores and groups) →
-//! [`summary`] and [`customer_rows`] (what people see); [`behaviour`] turns
+//! [`summary`], [`figures`] and [`customer_rows`] (what people see); [`behaviour`] turns
 //! analytics events into per-customer shopping behaviour; [`sales`] keeps
 //! the product lines of the counted purchases; → [`export`] (files
 //! they take away). [`pipeline`] runs the stages; [`protocol`] is what the
@@ -18,6 +18,7 @@ pub mod customers;
 pub mod date;
 pub mod demo;
 pub mod export;
+pub mod figures;
 pub mod ingest;
 pub mod models;
 pub mod pipeline;

@@ -58,6 +58,10 @@ pub struct Summary {
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
     pub products: ProductSummary,
+    /// The numbers behind the page's charts (R × F grid, value spread,
+    /// cohort retention).
+    #[serde(default)]
+    pub figures: crate::figures::Figures,
     /// Store-wide shopping behaviour from analytics events (GA4), when read.
     pub behaviour: Option<BehaviourSummary>,
     pub files: Vec<FileReport>,
@@ -123,6 +127,7 @@ impl Summary {
             exports: Vec::new(),
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
+            figures: crate::figures::Figures::of(analysis),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             timings: analysis.timings.clone(),

@@ -6,14 +6,13 @@ use std::rc::Rc;
 
 use js_sys::Uint8Array;
 use segmenter_engine::cluster::ClusterOptions;
-use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery};
+use segmenter_engine::customer_rows::{CustomerColumn, CustomerPage, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::FileOptions;
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
-use segmenter_engine::rfm::RfmGroup;
 use segmenter_engine::segments::campaign::{lift, read_results, Holdout};
 use segmenter_engine::segments::complete::complete;
 use segmenter_engine::segments::library::Library;
@@ -27,10 +26,30 @@ use web_sys::{DedicatedWorkerGlobalScope, File};
 use crate::envelope::{self, describe};
 use crate::reader::SliceReader;
 
-/// A customer order for one sort and filter, kept so paging is instant.
+/// A customer order for one sort, filter and search, kept so scrolling
+/// through it is instant.
 struct SortedCustomers {
-    key: (CustomerColumn, bool, Option<RfmGroup>),
+    key: CustomerListKey,
     order: Vec<u32>,
+}
+
+#[derive(PartialEq)]
+struct CustomerListKey {
+    sort: CustomerColumn,
+    descending: bool,
+    filter: Option<String>,
+    search: Option<String>,
+}
+
+impl CustomerListKey {
+    fn of(query: &CustomerQuery) -> CustomerListKey {
+        CustomerListKey {
+            sort: query.sort,
+            descending: query.descending,
+            filter: query.filter.clone(),
+            search: query.search.clone(),
+        }
+    }
 }
 
 pub struct Session {
@@ -371,12 +390,21 @@ impl Session {
             ));
             return;
         };
-        let key = (query.sort, query.descending, query.group);
+        let key = CustomerListKey::of(&query);
         if self.sorted.as_ref().is_none_or(|s| s.key != key) {
-            self.sorted = Some(SortedCustomers {
-                key,
-                order: analysis.customer_order(query.sort, query.descending, query.group),
-            });
+            match analysis.customer_order(&query) {
+                Ok(order) => self.sorted = Some(SortedCustomers { key, order }),
+                Err(error) => {
+                    let page = CustomerPage {
+                        query,
+                        total: 0,
+                        rows: Vec::new(),
+                        error: Some(error.to_string()),
+                    };
+                    envelope::post(&self.scope, &Event::Customers(page), None);
+                    return;
+                }
+            }
         }
         if let Some(sorted) = &self.sorted {
             let page = analysis.customer_page(&sorted.order, query);

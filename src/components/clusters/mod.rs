@@ -94,6 +94,10 @@ pub fn ClusterPanel() -> impl IntoView {
 /// categories, and what to do.
 #[component]
 fn ClusterCard(cluster: ClusterInfo) -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let (id, name) = (cluster.id, cluster.name.clone());
+    let show =
+        move |_| state.show_customers(format!("Cluster {id}: {name}"), format!("cluster = {id}"));
     let rfm = cluster
         .rfm_mix
         .iter()
@@ -117,6 +121,9 @@ fn ClusterCard(cluster: ClusterInfo) -> impl IntoView {
                 <p class="small muted clear-share">{format!("{} clearly belong here; the rest sit near another group.", format::percent(share))}</p>
             })}
             <p class="small action">{cluster.action.clone()}</p>
+            <button type="button" class="button small see-customers" on:click=show>
+                "See these customers"
+            </button>
         </article>
     }
 }
