@@ -207,15 +207,7 @@ impl AppState {
             Event::Customers(page) => {
                 // A late answer about another list is not what is asked for
                 // now; a window of the same list still fills rows in view.
-                let same_list = self.query.with_untracked(|q| {
-                    (q.sort, q.descending, &q.filter, &q.search)
-                        == (
-                            page.query.sort,
-                            page.query.descending,
-                            &page.query.filter,
-                            &page.query.search,
-                        )
-                });
+                let same_list = self.query.with_untracked(|q| q.same_list(&page.query));
                 if same_list {
                     self.page.set(Some(page));
                 }

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos::{ev, html};
-use segmenter_engine::customer_rows::{CustomerColumn, CustomerRow};
+use segmenter_engine::customer_rows::{CustomerColumn, CustomerQuery, CustomerRow};
 
 use crate::format;
 use crate::state::AppState;
@@ -68,19 +68,17 @@ pub fn CustomerTable() -> impl IntoView {
     let top = move || top_row(scroll_top.get(), total());
 
     // A new list (sort, filter, search) starts at its top.
-    Effect::new(
-        move |previous: Option<(CustomerColumn, bool, Option<String>, Option<String>)>| {
-            let key = query.with(|q| (q.sort, q.descending, q.filter.clone(), q.search.clone()));
-            if previous.is_some_and(|p| p != key) {
-                if let Some(element) = viewport.get_untracked() {
-                    element.set_scroll_top(0);
-                }
-                scroll_top.set(0.0);
-                query.update(|q| q.offset = 0);
+    Effect::new(move |previous: Option<CustomerQuery>| {
+        let key = query.get();
+        if previous.is_some_and(|p| !p.same_list(&key)) {
+            if let Some(element) = viewport.get_untracked() {
+                element.set_scroll_top(0);
             }
-            key
-        },
-    );
+            scroll_top.set(0.0);
+            query.update(|q| q.offset = 0);
+        }
+        key
+    });
     // Ask for another window when the rows in view are not in the one held.
     Effect::new(move |_| {
         let total = total();
@@ -153,15 +151,19 @@ pub fn CustomerTable() -> impl IntoView {
         let currency = currency();
         let shift = scroll_top.get() - (exact - exact.floor()) * ROW_PX;
         let style = format!("transform: translateY({shift:.1}px)");
+        let list = query.get();
         let drawn = state.page.with(|page| {
             let Some(page) = page else {
                 return Vec::new();
             };
+            // Rows of the list asked for only (not a list being replaced).
+            let current = page.query.same_list(&list);
             (first..(first + VIEW_ROWS + 1).min(total))
                 .map(|index| {
                     let row = index
                         .checked_sub(page.query.offset)
-                        .and_then(|at| page.rows.get(at as usize));
+                        .and_then(|at| page.rows.get(at as usize))
+                        .filter(|_| current);
                     match row {
                         Some(row) => customer_row(index, row, currency.as_deref()).into_any(),
                         None => view! {

@@ -200,6 +200,14 @@ impl Default for CustomerQuery {
     }
 }
 
+impl CustomerQuery {
+    /// Whether `other` asks for the same list (a window of it may differ).
+    pub fn same_list(&self, other: &CustomerQuery) -> bool {
+        (self.sort, self.descending, &self.filter, &self.search)
+            == (other.sort, other.descending, &other.filter, &other.search)
+    }
+}
+
 /// A window of customers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomerPage {
@@ -463,6 +471,27 @@ mod tests {
             ..CustomerQuery::default()
         };
         assert!(analysis.customer_order(&query).is_err());
+    }
+
+    #[test]
+    fn windows_of_one_list_are_the_same_list() {
+        let query = CustomerQuery::default();
+        let window = CustomerQuery {
+            offset: 400,
+            limit: 60,
+            ..query.clone()
+        };
+        assert!(query.same_list(&window));
+        let searched = CustomerQuery {
+            search: Some("ann".into()),
+            ..query.clone()
+        };
+        assert!(!query.same_list(&searched));
+        let resorted = CustomerQuery {
+            descending: false,
+            ..query.clone()
+        };
+        assert!(!query.same_list(&resorted));
     }
 
     #[test]

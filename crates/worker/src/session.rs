@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use js_sys::Uint8Array;
 use segmenter_engine::cluster::ClusterOptions;
-use segmenter_engine::customer_rows::{CustomerColumn, CustomerPage, CustomerQuery};
+use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
@@ -29,27 +29,9 @@ use crate::reader::SliceReader;
 /// A customer order for one sort, filter and search, kept so scrolling
 /// through it is instant.
 struct SortedCustomers {
-    key: CustomerListKey,
+    /// The query it answers (any window of the same list).
+    list: CustomerQuery,
     order: Vec<u32>,
-}
-
-#[derive(PartialEq)]
-struct CustomerListKey {
-    sort: CustomerColumn,
-    descending: bool,
-    filter: Option<String>,
-    search: Option<String>,
-}
-
-impl CustomerListKey {
-    fn of(query: &CustomerQuery) -> CustomerListKey {
-        CustomerListKey {
-            sort: query.sort,
-            descending: query.descending,
-            filter: query.filter.clone(),
-            search: query.search.clone(),
-        }
-    }
 }
 
 pub struct Session {
@@ -390,10 +372,18 @@ impl Session {
             ));
             return;
         };
-        let key = CustomerListKey::of(&query);
-        if self.sorted.as_ref().is_none_or(|s| s.key != key) {
+        if self
+            .sorted
+            .as_ref()
+            .is_none_or(|s| !s.list.same_list(&query))
+        {
             match analysis.customer_order(&query) {
-                Ok(order) => self.sorted = Some(SortedCustomers { key, order }),
+                Ok(order) => {
+                    self.sorted = Some(SortedCustomers {
+                        list: query.clone(),
+                        order,
+                    })
+                }
                 Err(error) => {
                     let page = CustomerPage {
                         query,

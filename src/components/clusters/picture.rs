@@ -52,13 +52,24 @@ pub fn Picture(
     let (y0, y1) = extent(|p| p.1);
     let sx = move |v: f32| PAD + (f64::from(v) - x0) / (x1 - x0) * (WIDTH - 2.0 * PAD);
     let sy = move |v: f32| HEIGHT - PAD - (f64::from(v) - y0) / (y1 - y0) * (HEIGHT - 2.0 * PAD);
+    // Hovering a dot names its group.
+    let name_of = |id: u16| {
+        clusters
+            .iter()
+            .find(|c| c.id == id)
+            .map_or_else(|| format!("Group {id}"), |c| c.name.clone())
+    };
     let dots = projection
         .points
         .iter()
         .map(|&(x, y, id)| {
             let cx = sx(x).clamp(2.0, WIDTH - 2.0);
             let cy = sy(y).clamp(2.0, HEIGHT - 2.0);
-            view! { <circle cx=format!("{cx:.1}") cy=format!("{cy:.1}") r="2.4" fill=colour(id)/> }
+            view! {
+                <circle cx=format!("{cx:.1}") cy=format!("{cy:.1}") r="2.4" fill=colour(id)>
+                    <title>{name_of(id)}</title>
+                </circle>
+            }
         })
         .collect_view();
     let shown = projection.axes[0].variance_share + projection.axes[1].variance_share;
