@@ -195,6 +195,8 @@ describe("a page merchants can trust", () => {
     assert.ok(wide <= 390, `the page is ${wide} px wide at 390 px`);
     await page.screenshot({ path: join(ARTIFACTS, "phone-390.png"), fullPage: true });
     await page.locator("#rfm-charts").screenshot({ path: join(ARTIFACTS, "phone-charts.png") });
+    await page.locator("#cohorts").screenshot({ path: join(ARTIFACTS, "phone-cohorts.png") });
+    await page.locator("#customers").screenshot({ path: join(ARTIFACTS, "phone-customers.png") });
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 

@@ -550,7 +550,13 @@ impl AppState {
 
     /// Keeps the current analysis's files and settings, when remembering.
     fn persist(self) {
-        if !self.remember.get_untracked() || self.finished.with_untracked(Option::is_none) {
+        if !self.remember.get_untracked() {
+            return;
+        }
+        if self.finished.with_untracked(Option::is_none) {
+            self.storage_note.set(Some(
+                "Your next analysis will be kept in this browser.".into(),
+            ));
             return;
         }
         let files = self.files.get_value();

@@ -88,7 +88,7 @@ pub fn SegmentTable() -> impl IntoView {
                     </table>
                 </div>
                 {(empty > 0).then(|| view! {
-                    <p class="muted small">{format!("{empty} other groups have no customers in this data.")}</p>
+                    <p class="muted small">{if empty == 1 { "1 other group has no customers in this data.".to_string() } else { format!("{empty} other groups have no customers in this data.") }}</p>
                 })}
             </section>
         }
