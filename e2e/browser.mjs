@@ -34,3 +34,23 @@ export async function launch() {
     },
   };
 }
+
+/**
+ * Routes every request of the context's pages and workers through a check:
+ * requests for the local server (and blob:/data: URLs) go on, anything else
+ * is recorded in the returned `offsite` list and refused. `seen` lists all.
+ */
+export async function guardOrigins(context) {
+  const offsite = [];
+  const seen = [];
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    seen.push(url);
+    if (url.startsWith("http://127.0.0.1:") || url.startsWith("blob:") || url.startsWith("data:")) {
+      return route.continue();
+    }
+    offsite.push(url);
+    return route.abort();
+  });
+  return { offsite, seen };
+}

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { launch } from "./browser.mjs";
+import { guardOrigins, launch } from "./browser.mjs";
 import { startServer } from "./static-server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -42,8 +42,8 @@ describe("segmenter page", () => {
   let server;
   let browser;
   let page;
-  const offsite = [];
-  const seen = [];
+  let offsite;
+  let seen;
   const consoleErrors = [];
   const scratch = mkdtempSync(join(tmpdir(), "segmenter-e2e-files-"));
 
@@ -54,15 +54,7 @@ describe("segmenter page", () => {
     const { context } = browser;
     // Every request of the page and its worker passes here; anything not for
     // the local server is recorded and refused.
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      seen.push(url);
-      if (url.startsWith("http://127.0.0.1:") || url.startsWith("blob:") || url.startsWith("data:")) {
-        return route.continue();
-      }
-      offsite.push(url);
-      return route.abort();
-    });
+    ({ offsite, seen } = await guardOrigins(context));
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (msg) => {
       if (msg.type() === "error") consoleErrors.push(msg.text());
@@ -538,6 +530,22 @@ describe("segmenter page", () => {
     );
     const groups = await page.locator(`${rowSel} [role=cell]:nth-child(2)`).allTextContents();
     assert.ok(groups.length > 0 && groups.every((g) => g.trim() === "Champions"), groups.join("|"));
+
+    // The list shown downloads as a CSV, and opens in the segment editor.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", WAIT),
+      page.click("#download-shown"),
+    ]);
+    const shown = join(scratch, "shown.csv");
+    await download.saveAs(shown);
+    assert.equal(readFileSync(shown, "utf8").trim().split("\n").length - 1, champions);
+    await page.click("#edit-as-segment");
+    await page.waitForFunction(
+      (n) => document.querySelector("#segment-query")?.value === "rfm_group = CHAMPIONS"
+        && Number(document.querySelector("#segment-result")?.dataset.count) === n,
+      champions,
+      WAIT,
+    );
 
     // Scrolling asks the worker for the rows that come into view.
     await page.locator("#customer-table .c-viewport").evaluate((el) => { el.scrollTop = 40 * 30; });

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { launch } from "./browser.mjs";
+import { guardOrigins, launch } from "./browser.mjs";
 import { startServer } from "./static-server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -39,7 +39,7 @@ describe("a page merchants can trust", () => {
   let server;
   let browser;
   let page;
-  const offsite = [];
+  let offsite;
   const pageErrors = [];
   const scratch = mkdtempSync(join(tmpdir(), "segmenter-e2e-trust-"));
 
@@ -47,14 +47,7 @@ describe("a page merchants can trust", () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     server = await startServer({ root: DIST });
     browser = await launch();
-    await browser.context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("http://127.0.0.1:") || url.startsWith("blob:") || url.startsWith("data:")) {
-        return route.continue();
-      }
-      offsite.push(url);
-      return route.abort();
-    });
+    ({ offsite } = await guardOrigins(browser.context));
     page = await browser.context.newPage();
     page.on("pageerror", (error) => pageErrors.push(String(error)));
   });

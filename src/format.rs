@@ -11,6 +11,11 @@ pub fn money(amount: f64, currency: Option<&str>) -> String {
     let negative = amount < 0.0;
     let cents = (amount.abs() * 100.0).round() as u64;
     let body = format!("{}.{:02}", int(cents / 100), cents % 100);
+    with_currency(negative, &body, currency)
+}
+
+/// `body` (digits) with its sign and the currency's symbol or code.
+fn with_currency(negative: bool, body: &str, currency: Option<&str>) -> String {
     let sign = if negative { "-" } else { "" };
     match currency {
         Some("USD") => format!("{sign}${body}"),
@@ -36,14 +41,7 @@ pub fn short_money(amount: f64, currency: Option<&str>) -> String {
     } else {
         format!("{magnitude:.2}")
     };
-    let sign = if amount < 0.0 { "-" } else { "" };
-    match currency {
-        Some("USD") => format!("{sign}${body}"),
-        Some("EUR") => format!("{sign}€{body}"),
-        Some("GBP") => format!("{sign}£{body}"),
-        Some(code) => format!("{sign}{body} {code}"),
-        None => format!("{sign}{body}"),
-    }
+    with_currency(amount < 0.0, &body, currency)
 }
 
 fn trim_zero(text: String) -> String {

@@ -60,6 +60,8 @@ pub struct AppState {
     /// What the customer list is narrowed to, in words ("Champions",
     /// "R 5 · F 3"); its segment query is `query.filter`.
     pub drill_label: RwSignal<Option<String>>,
+    /// A query for the segment editor to open (from the drill-down).
+    pub editor_request: RwSignal<Option<String>>,
     pub page: RwSignal<Option<CustomerPage>>,
     /// Set when the last run could not tell a file's columns apart.
     pub columns_needed: RwSignal<Option<ColumnsNeeded>>,
@@ -113,6 +115,7 @@ impl AppState {
             finished: RwSignal::new(None),
             query: RwSignal::new(CustomerQuery::default()),
             drill_label: RwSignal::new(None),
+            editor_request: RwSignal::new(None),
             page: RwSignal::new(None),
             columns_needed: RwSignal::new(None),
             reclustering: RwSignal::new(false),
@@ -530,6 +533,31 @@ impl AppState {
             // Keyboard and screen-reader users land where the list is.
             let _ = heading.focus();
         }
+    }
+
+    /// Opens the customer list's filter in the segment editor, to refine,
+    /// save or export it.
+    pub fn edit_as_segment(self) {
+        let Some(filter) = self.query.with_untracked(|q| q.filter.clone()) else {
+            return;
+        };
+        self.editor_request.set(Some(filter));
+        if let Some(heading) = document().get_element_by_id("segment-builder") {
+            heading.scroll_into_view();
+        }
+    }
+
+    /// Downloads the customers the list is narrowed to, as a CSV with
+    /// every per-customer figure.
+    pub fn download_shown(self) {
+        let (Some(label), Some(query)) = (
+            self.drill_label.get_untracked(),
+            self.query.with_untracked(|q| q.filter.clone()),
+        ) else {
+            return;
+        };
+        let definition = SegmentDefinition { name: label, query };
+        self.export_segments(Format::Csv, vec![definition], None);
     }
 
     pub fn show_all_customers(self) {

@@ -193,6 +193,12 @@ pub fn CustomerTable() -> impl IntoView {
                                 on:click=move |_| state.show_all_customers()
                             >"×"</button>
                         </span>
+                        <button type="button" class="button small" id="edit-as-segment" on:click=move |_| state.edit_as_segment()>
+                            "Edit as a segment"
+                        </button>
+                        <button type="button" class="button small" id="download-shown" on:click=move |_| state.download_shown()>
+                            "Download these"
+                        </button>
                     })}
                     <label class="search">
                         <span class="visually-hidden">"Search customers by email, id, country or cluster"</span>

@@ -52,6 +52,13 @@ pub fn SegmentBuilder() -> impl IntoView {
         }
         send();
     };
+    // A query sent from elsewhere on the page (the customer drill-down).
+    Effect::new(move |_| {
+        if let Some(query) = state.editor_request.get() {
+            state.editor_request.set(None);
+            load(query);
+        }
+    });
     let choose = move |from: usize, insert: String| {
         let Some(area) = editor.get_untracked() else {
             return;
