@@ -37,6 +37,10 @@ pub struct CustomerRow {
     /// The customer's cluster (1-based) and its name; `None` for prospects.
     pub cluster: Option<u16>,
     pub cluster_name: Option<String>,
+    /// Products to offer, best first (item-to-item, then popular).
+    pub recommended_products: Vec<String>,
+    /// Products due for replenishment now or within 14 days, soonest first.
+    pub replenishment_due: Vec<String>,
     /// How surely the customer belongs to that cluster (0–1, soft
     /// membership from a Gaussian mixture).
     pub cluster_probability: Option<f64>,
@@ -84,6 +88,8 @@ pub enum CustomerColumn {
     PurchasePropensity,
     Cluster,
     ClusterName,
+    RecommendedProducts,
+    ReplenishmentDue,
     ClusterProbability,
     Country,
     DiscountShare,
@@ -92,7 +98,7 @@ pub enum CustomerColumn {
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 34] = [
+    pub const ALL: [CustomerColumn; 36] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -123,6 +129,8 @@ impl CustomerColumn {
         CustomerColumn::PurchasePropensity,
         CustomerColumn::Cluster,
         CustomerColumn::ClusterName,
+        CustomerColumn::RecommendedProducts,
+        CustomerColumn::ReplenishmentDue,
         CustomerColumn::ClusterProbability,
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
@@ -162,6 +170,8 @@ impl CustomerColumn {
             CustomerColumn::PurchasePropensity => "purchase_propensity",
             CustomerColumn::Cluster => "cluster",
             CustomerColumn::ClusterName => "cluster_name",
+            CustomerColumn::RecommendedProducts => "recommended_products",
+            CustomerColumn::ReplenishmentDue => "replenishment_due",
             CustomerColumn::ClusterProbability => "cluster_probability",
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
@@ -249,6 +259,18 @@ impl Analysis {
                     .find(|c| c.id == id)
                     .map(|c| c.name.clone())
             }),
+            recommended_products: self
+                .interest
+                .recommended(i)
+                .map(|p| self.sales.labels.name(p).to_string())
+                .collect(),
+            replenishment_due: self
+                .interest
+                .replenishment
+                .due_for(i as u32)
+                .iter()
+                .map(|d| self.sales.labels.name(d.product).to_string())
+                .collect(),
             cluster_probability: self.clustering.membership[i].map(f64::from),
             country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
             discount_share: c.discount_share(i),
@@ -373,6 +395,25 @@ impl Analysis {
             CustomerColumn::Cluster | CustomerColumn::ClusterName => {
                 let l = &self.clustering.labels;
                 l[a].cmp(&l[b])
+            }
+            CustomerColumn::RecommendedProducts => {
+                let first = |i: usize| {
+                    self.interest
+                        .recommended(i)
+                        .next()
+                        .map(|p| self.sales.labels.name(p))
+                };
+                first(a).cmp(&first(b))
+            }
+            CustomerColumn::ReplenishmentDue => {
+                let due = &self.interest.replenishment;
+                let soonest = |i: usize| due.due_for(i as u32).first().map(|d| d.date);
+                // The sooner due, the higher (first when sorted high to
+                // low); nothing due is lowest.
+                match (soonest(a), soonest(b)) {
+                    (Some(x), Some(y)) => y.cmp(&x),
+                    (x, y) => x.is_some().cmp(&y.is_some()),
+                }
             }
             CustomerColumn::ExpectedNextOrder => {
                 let s = &self.predictions.scores;

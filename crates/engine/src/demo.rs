@@ -166,7 +166,24 @@ struct SimOrder {
     buyer: Option<usize>,
     basket: f64,
     first_order: bool,
+    /// A coffee subscriber's refill: the beans come first in the basket.
+    refill: bool,
 }
+
+/// Products often bought with another, in the same order (the planted
+/// bundles recommendations should find), and how often.
+const PARTNERS: [(&str, &str, f64); 3] = [
+    ("Premium Eco-Friendly Yoga Mat", "Cork Yoga Block", 0.6),
+    (
+        "Ceramic Pour-Over Dripper",
+        "Organic Ethiopian Coffee Beans",
+        0.5,
+    ),
+    ("Minimalist Leather Wallet", "Leather Key Ring", 0.5),
+];
+/// Share of buyers who reorder coffee on a cycle, and the cycle in days.
+const SUBSCRIBERS: f64 = 0.12;
+const REFILL_DAYS: f64 = 30.0;
 
 impl DemoStore {
     /// Writes the demo store as a Shopify orders export (UTF-8 CSV).
@@ -234,6 +251,9 @@ impl DemoStore {
             let p: f64 = dropout.sample(rng);
             let nu = f64::max(basket_scale.sample(rng), 1e-3);
             let basket = Gamma::new(6.0, 1.0 / nu).ok();
+            // Subscribers reorder coffee every month (± 3 days) and stay
+            // longer; everyone else buys at random times (BG/NBD).
+            let subscriber = rng.random_bool(SUBSCRIBERS);
             let mut first_order = true;
             while day < end as f64 {
                 let value = basket.map_or(60.0, |g| g.sample(rng));
@@ -242,12 +262,18 @@ impl DemoStore {
                     buyer: Some(buyer),
                     basket: value,
                     first_order,
+                    refill: subscriber,
                 });
                 first_order = false;
-                if rng.random_bool(p.clamp(0.0, 1.0)) {
+                let leaves = if subscriber { p / 4.0 } else { p };
+                if rng.random_bool(leaves.clamp(0.0, 1.0)) {
                     break;
                 }
-                let wait = Exp::new(lambda).map_or(365.0, |e| e.sample(rng));
+                let wait = if subscriber {
+                    REFILL_DAYS + rng.random_range(-3.0..=3.0)
+                } else {
+                    Exp::new(lambda).map_or(365.0, |e| e.sample(rng))
+                };
                 day += wait.max(0.02);
             }
         }
@@ -260,6 +286,7 @@ impl DemoStore {
                 buyer: None,
                 basket: rng.random_range(15.0..120.0),
                 first_order: true,
+                refill: false,
             });
         }
         orders
@@ -283,6 +310,13 @@ impl DemoStore {
         // Line items: fill the basket.
         let mut lines: Vec<(&Product, u32)> = Vec::new();
         let mut subtotal = 0.0;
+        let by_name = |name: &str| CATALOGUE.iter().find(|p| p.name == name);
+        if order.refill {
+            if let Some(beans) = by_name("Organic Ethiopian Coffee Beans") {
+                subtotal += beans.price;
+                lines.push((beans, 1));
+            }
+        }
         while lines.is_empty() || (subtotal < order.basket * 0.85 && lines.len() < 5) {
             let product = &CATALOGUE[rng.random_range(0..CATALOGUE.len())];
             let quantity = if rng.random_bool(0.8) {
@@ -292,6 +326,16 @@ impl DemoStore {
             };
             subtotal += product.price * f64::from(quantity);
             lines.push((product, quantity));
+            let partner = PARTNERS
+                .iter()
+                .find(|(from, _, _)| *from == product.name)
+                .and_then(|&(_, to, share)| by_name(to).filter(|_| rng.random_bool(share)));
+            if let Some(partner) = partner {
+                if !lines.iter().any(|(p, _)| p.name == partner.name) {
+                    subtotal += partner.price;
+                    lines.push((partner, 1));
+                }
+            }
         }
         let discount_code = if order.first_order && rng.random_bool(0.3) {
             Some(("WELCOME10", 0.10))

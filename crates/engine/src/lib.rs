@@ -7,7 +7,8 @@
 //! [`customers`] (per-customer aggregates) → [`rfm`] (scores and groups) →
 //! [`summary`], [`figures`] and [`customer_rows`] (what people see); [`behaviour`] turns
 //! analytics events into per-customer shopping behaviour; [`sales`] keeps
-//! the product lines of the counted purchases; → [`export`] (files
+//! the product lines of the counted purchases and [`interest`] what to offer
+//! whom and when; → [`export`] (files
 //! they take away). [`pipeline`] runs the stages; [`protocol`] is what the
 //! page and the worker say to each other; [`demo`] simulates a store.
 
@@ -20,6 +21,7 @@ pub mod demo;
 pub mod export;
 pub mod figures;
 pub mod ingest;
+pub mod interest;
 pub mod models;
 pub mod pipeline;
 pub mod protocol;

@@ -15,6 +15,7 @@ use crate::cluster::{ClusterInput, ClusterOptions, Clustering};
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
+use crate::interest::Interest;
 use crate::models::scores::Predictions;
 use crate::rfm::Rfm;
 use crate::sales::Sales;
@@ -141,6 +142,8 @@ pub struct Analysis {
     pub timings: Option<Timings>,
     /// Customer clusters.
     pub clustering: Clustering,
+    /// Recommendations, cross-sells, bundles and replenishment.
+    pub interest: Interest,
 }
 
 impl Analysis {
@@ -176,6 +179,7 @@ impl Analysis {
             options.seed,
             &options.clusters,
         );
+        let interest = Interest::find(&sales, customers.len(), totals.as_of);
         let end = clock();
         let timings = match (start, after_rfm, end) {
             (Some(start), Some(after_rfm), Some(end)) => Some(Timings {
@@ -196,6 +200,7 @@ impl Analysis {
             predictions,
             timings,
             clustering,
+            interest,
         }
     }
 }

@@ -30,6 +30,11 @@ impl Labels {
         i
     }
 
+    /// The number of `text`, if it was interned.
+    pub fn get(&self, text: &str) -> Option<u32> {
+        self.index.get(text).copied()
+    }
+
     /// The text of label `i`.
     pub fn name(&self, i: u32) -> &str {
         self.names.get(i as usize).map_or("", |n| n)

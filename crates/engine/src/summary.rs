@@ -58,6 +58,13 @@ pub struct Summary {
     pub rfm_group_stats: Vec<GroupStats>,
     /// Distinct products and the best sellers, from the files' product lines.
     pub products: ProductSummary,
+    /// Products with a repurchase cycle (the CLI contract's
+    /// `replenishment`), by name.
+    #[serde(default)]
+    pub replenishment: BTreeMap<String, ReplenishmentEntry>,
+    /// Cross-sells, bundles and how recommendations fared on a time split.
+    #[serde(default)]
+    pub interest: crate::interest::InterestSummary,
     /// The numbers behind the page's charts (R × F grid, value spread,
     /// cohort retention).
     #[serde(default)]
@@ -128,6 +135,21 @@ impl Summary {
             rfm_group_stats: stats,
             products: analysis.sales.product_summary(TOP_PRODUCTS),
             figures: crate::figures::Figures::of(analysis),
+            replenishment: analysis
+                .interest
+                .replenishment
+                .cycles
+                .iter()
+                .map(|c| {
+                    let entry = ReplenishmentEntry {
+                        interval_days: c.interval_days,
+                        customers: u64::from(c.repeat_customers),
+                        due_customers: u64::from(c.due_customers),
+                    };
+                    (analysis.sales.labels.name(c.product).to_string(), entry)
+                })
+                .collect(),
+            interest: analysis.interest.summary.clone(),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             timings: analysis.timings.clone(),
@@ -135,6 +157,17 @@ impl Summary {
             warnings: quality.warnings.clone(),
         }
     }
+}
+
+/// A product's repurchase cycle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplenishmentEntry {
+    /// Median days between one customer's purchases of it.
+    pub interval_days: f64,
+    /// Customers who bought it more than once (the evidence).
+    pub customers: u64,
+    /// Customers due for it now or within 14 days.
+    pub due_customers: u64,
 }
 
 /// Per-group sizes and value, in [`RfmGroup::ALL`] order.

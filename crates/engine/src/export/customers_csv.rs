@@ -21,6 +21,17 @@ fn number(value: Option<f64>, decimals: usize) -> String {
     value.map(|v| format!("{v:.decimals$}")).unwrap_or_default()
 }
 
+/// Product names, `;`-separated as the CLI contract has them (a `;` inside
+/// a name becomes `,` so the list splits back into the same names).
+fn products(names: &[String]) -> String {
+    let joined = names
+        .iter()
+        .map(|n| n.replace(';', ","))
+        .collect::<Vec<_>>()
+        .join(";");
+    safe_text(&joined).into_owned()
+}
+
 /// Columns added when analytics events were read.
 const BEHAVIOUR_COLUMNS: [&str; 6] = [
     "item_views",
@@ -97,6 +108,8 @@ pub(crate) fn write_customer_rows<W: Write>(
             number(s.purchase_propensity, 4),
             blank_or(row.cluster),
             text(row.cluster_name.as_deref()),
+            products(&row.recommended_products),
+            products(&row.replenishment_due),
             number(row.cluster_probability, 3),
             text(row.country.as_deref()),
             number(row.discount_share, 3),

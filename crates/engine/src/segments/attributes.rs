@@ -43,6 +43,8 @@ pub enum Needs {
     Clusters,
     CustomersExport,
     Events,
+    /// Product lines (a product column in the files).
+    Products,
 }
 
 /// Every attribute.
@@ -86,6 +88,8 @@ pub enum Attr {
     Cluster,
     ClusterName,
     ClusterProbability,
+    RecommendedProducts,
+    ReplenishmentDue,
     ItemViews,
     AddToCarts,
     CheckoutsBegun,
@@ -448,6 +452,22 @@ pub const ATTRIBUTES: &[Attribute] = &[
         "how surely the customer belongs to the cluster (0–1)"
     ),
     attribute!(
+        RecommendedProducts,
+        "recommended_products",
+        Kind::List,
+        Products,
+        false,
+        "products to offer, from what similar customers bought"
+    ),
+    attribute!(
+        ReplenishmentDue,
+        "replenishment_due",
+        Kind::List,
+        Products,
+        false,
+        "products due for a repeat purchase now or within 14 days"
+    ),
+    attribute!(
         ItemViews,
         "item_views",
         Kind::Number,
@@ -596,6 +616,11 @@ pub fn missing(needs: Needs, analysis: &Analysis) -> Option<&'static str> {
             .then_some("it comes from a Shopify customers export: add one beside the orders"),
         Needs::Events => (analysis.behaviour.is_none())
             .then_some("it comes from Google Analytics 4 events: add an events export"),
+        Needs::Products => analysis
+            .sales
+            .items
+            .is_empty()
+            .then_some("it needs product names: the files have no product column"),
     }
 }
 
@@ -657,6 +682,20 @@ pub fn field<'a>(attr: Attr, a: &'a Analysis, i: usize) -> Field<'a> {
             }
             Field::List(list)
         }
+        Attr::RecommendedProducts => Field::List(
+            a.interest
+                .recommended(i)
+                .map(|p| Cow::Borrowed(a.sales.labels.name(p)))
+                .collect(),
+        ),
+        Attr::ReplenishmentDue => Field::List(
+            a.interest
+                .replenishment
+                .due_for(i as u32)
+                .iter()
+                .map(|d| Cow::Borrowed(a.sales.labels.name(d.product)))
+                .collect(),
+        ),
         Attr::CustomerCities => Field::List(
             profile
                 .and_then(|p| p.city.as_deref())

@@ -109,6 +109,7 @@ impl Library {
             ("full_price", "Full-price buyers", "discount_share = 0 AND number_of_orders >= 2".to_string(), "Email", "New arrivals and bundles; avoid training them to wait for discounts."),
             ("high_clv", "High predicted value", format!("predicted_clv >= {clv}"), "Meta + Google lookalikes", "Use as the seed of value-based lookalike audiences; treat like VIPs."),
             ("buy_soon", "Likely to buy in 14 days", "expected_next_order <= +14d AND p_alive >= 0.5".to_string(), "Email", "A timely reminder or replenishment nudge, no discount."),
+            ("replenishment_due", "Replenishment due", "replenishment_due IS NOT NULL".to_string(), "Email + SMS", "Remind them of the product they are about to run out of, with a one-click reorder; no discount needed."),
             ("cart_abandoners", "Cart abandoners (14 days)", "cart_abandonment_rate > 0 AND last_active_date >= -14d".to_string(), "Email + SMS", "A cart reminder within a day, with reviews of what they left."),
             ("checkout_abandoners", "Checkout abandoners", "checkouts_begun >= 1 AND cart_abandonment_rate >= 0.5".to_string(), "Email", "Ask what stopped them (shipping cost, payment) and answer it."),
         ];
