@@ -143,8 +143,9 @@ describe("segmenter page", () => {
     await download.saveAs(saved);
     const csv = readFileSync(saved, "utf8");
     assert.equal(csv, cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).csv);
-    // Prospects are rows too, with empty order fields.
-    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,,,,,,,,,,,,,,,,,,,,\n/);
+    // Prospects are rows too, with empty order fields and scores, and the
+    // best sellers to offer them.
+    assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,{17}"?[A-Z][^,]/);
   });
 
   it("loads the demo store and matches the CLI on the same store", async () => {
@@ -249,6 +250,25 @@ describe("segmenter page", () => {
       await page.getAttribute(`#cohort-grid [data-cell="${latest.month}:0"]`, "data-tip"),
       `${latest.month}, month 0: ${latest.customers.toLocaleString("en-US")} customers ordered (100.0%)`,
     );
+    await page.click(".chip-clear");
+
+    // What to offer whom: the CLI's proof, bundles and replenishment, and
+    // the customers due open in the drill-down.
+    const interest = cli.interest;
+    assert.equal(await page.getAttribute("#recommendation-check", "data-hit-rate"), interest.evaluation.hit_rate.toFixed(4));
+    assert.equal(await page.getAttribute("#recommendation-check", "data-baseline"), interest.evaluation.baseline_hit_rate.toFixed(4));
+    assert.equal(await page.locator("#bundles tbody tr").count(), Math.min(5, interest.bundles.length));
+    assert.equal(
+      (await page.textContent("#bundles tbody tr th")).trim(),
+      `${interest.bundles[0].from} + ${interest.bundles[0].to}`,
+    );
+    const coffee = cli.replenishment["Organic Ethiopian Coffee Beans"];
+    assert.ok(coffee && Math.abs(coffee.interval_days - 30) <= 1, JSON.stringify(cli.replenishment));
+    const due = page.locator('#replenishment tr[data-product="Organic Ethiopian Coffee Beans"] button');
+    assert.equal(Number(await due.getAttribute("data-due")), coffee.due_customers);
+    await due.click();
+    await shownCount(coffee.due_customers);
+    await page.locator("#interest").screenshot({ path: join(ARTIFACTS, "interest.png") });
     await page.click(".chip-clear");
 
     await page.locator("#overview-title").scrollIntoViewIfNeeded();

@@ -1,17 +1,18 @@
 //! The page layout: a header, the file drop zone, then the results in the
 //! order a merchant reads them (overview, segments and their charts, the
 //! segment editor, movement, predictions, value spread, cohorts, clusters,
-//! best sellers, behaviour, data quality, and the customer drill-down).
+//! best sellers, what to offer whom, behaviour, data quality, and the
+//! customer drill-down).
 
 use leptos::prelude::*;
 
 use crate::components::{
     behaviour::BehaviourPanel, clusters::ClusterPanel, cohorts::CohortPanel, columns::ColumnMapper,
-    customers::CustomerTable, drop_zone::DropZone, header::Header, movement::MovementPanel,
-    overview::Overview, predictions::PredictionPanel, privacy::PrivacyPanel,
-    products::ProductPanel, progress::ProgressPanel, quality::QualityPanel, rfm_charts::RfmCharts,
-    saved_segments::SavedSegments, segment_builder::SegmentBuilder, segments::SegmentTable,
-    status::StatusMessage, value_spread::ValueSpreadChart,
+    customers::CustomerTable, drop_zone::DropZone, header::Header, interest::InterestPanel,
+    movement::MovementPanel, overview::Overview, predictions::PredictionPanel,
+    privacy::PrivacyPanel, products::ProductPanel, progress::ProgressPanel, quality::QualityPanel,
+    rfm_charts::RfmCharts, saved_segments::SavedSegments, segment_builder::SegmentBuilder,
+    segments::SegmentTable, status::StatusMessage, value_spread::ValueSpreadChart,
 };
 use crate::state::AppState;
 
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                 <CohortPanel/>
                 <ClusterPanel/>
                 <ProductPanel/>
+                <InterestPanel/>
                 <BehaviourPanel/>
                 <QualityPanel/>
                 <CustomerTable/>

@@ -7,6 +7,7 @@ pub mod columns;
 pub mod customers;
 pub mod drop_zone;
 pub mod header;
+pub mod interest;
 pub mod movement;
 pub mod overview;
 pub mod predictions;

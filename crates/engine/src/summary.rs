@@ -65,6 +65,10 @@ pub struct Summary {
     /// Cross-sells, bundles and how recommendations fared on a time split.
     #[serde(default)]
     pub interest: crate::interest::InterestSummary,
+    /// Per RFM group, the products most often among its members' top
+    /// recommendations (what to offer that group).
+    #[serde(default)]
+    pub offers_by_group: Vec<GroupOffers>,
     /// The numbers behind the page's charts (R × F grid, value spread,
     /// cohort retention).
     #[serde(default)]
@@ -150,6 +154,7 @@ impl Summary {
                 })
                 .collect(),
             interest: analysis.interest.summary.clone(),
+            offers_by_group: offers_by_group(analysis),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             timings: analysis.timings.clone(),
@@ -157,6 +162,44 @@ impl Summary {
             warnings: quality.warnings.clone(),
         }
     }
+}
+
+/// What to offer one RFM group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupOffers {
+    pub group: RfmGroup,
+    /// Products and how many members have each among their first
+    /// [`OFFER_DEPTH`] recommendations, most first.
+    pub products: Vec<(String, u64)>,
+}
+
+/// Recommendations per customer counted for the group's offers.
+pub const OFFER_DEPTH: usize = 3;
+/// Products listed per group.
+const OFFERS_SHOWN: usize = 3;
+
+fn offers_by_group(analysis: &Analysis) -> Vec<GroupOffers> {
+    let mut counts: BTreeMap<RfmGroup, BTreeMap<u32, u64>> = BTreeMap::new();
+    for (i, &group) in analysis.rfm.group.iter().enumerate() {
+        for product in analysis.interest.recommended(i).take(OFFER_DEPTH) {
+            *counts.entry(group).or_default().entry(product).or_insert(0) += 1;
+        }
+    }
+    RfmGroup::ALL
+        .iter()
+        .filter_map(|&group| {
+            let mut products: Vec<(u32, u64)> = counts.remove(&group)?.into_iter().collect();
+            products.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            products.truncate(OFFERS_SHOWN);
+            Some(GroupOffers {
+                group,
+                products: products
+                    .into_iter()
+                    .map(|(p, n)| (analysis.sales.labels.name(p).to_string(), n))
+                    .collect(),
+            })
+        })
+        .collect()
 }
 
 /// A product's repurchase cycle.

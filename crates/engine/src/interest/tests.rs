@@ -113,3 +113,37 @@ fn bundle_buyers_are_recommended_the_other_half() {
         assert!(list.iter().all(|&p| !owned.contains(c, p)));
     }
 }
+
+#[test]
+fn the_demo_store_s_planted_habits_are_found() {
+    use crate::demo::DemoStore;
+    use crate::pipeline::analyze_bytes;
+
+    let bytes = DemoStore::default().generate();
+    let analysis = analyze_bytes("demo.csv", &bytes, &Default::default()).expect("analyses");
+    let interest = &analysis.interest;
+    // Coffee subscribers reorder every 30 days (± 3): the only cycle.
+    let cycles = &interest.replenishment.cycles;
+    assert_eq!(cycles.len(), 1, "{cycles:?}");
+    assert_eq!(
+        analysis.sales.labels.name(cycles[0].product),
+        "Organic Ethiopian Coffee Beans"
+    );
+    assert!((cycles[0].interval_days - 30.0).abs() <= 1.0, "{cycles:?}");
+    // The two strongest planted bundles lead the bundles.
+    let top: Vec<(&str, &str)> = interest.summary.bundles[..2]
+        .iter()
+        .map(|r| (r.from.as_str(), r.to.as_str()))
+        .collect();
+    assert!(
+        top.contains(&("Cork Yoga Block", "Premium Eco-Friendly Yoga Mat")),
+        "{top:?}"
+    );
+    assert!(
+        top.contains(&("Leather Key Ring", "Minimalist Leather Wallet")),
+        "{top:?}"
+    );
+    // The time split has enough customers to say something.
+    let evaluation = interest.summary.evaluation.as_ref().expect("an evaluation");
+    assert!(evaluation.customers >= 100, "{evaluation:?}");
+}
