@@ -232,6 +232,13 @@ pub fn write_export<W: Write>(
     })
 }
 
+/// Product names `;`-separated, as the CLI contract writes them (a `;`
+/// inside a name becomes `,`, so the list splits back into the names).
+pub(crate) fn product_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let joined = names.map(|n| n.replace(';', ",")).collect::<Vec<_>>().join(";");
+    safe_text(&joined).into_owned()
+}
+
 fn header(format: Format, segments: &[Segment]) -> Vec<String> {
     let fixed: &[&str] = match format {
         Format::Shopify => &["Email", "Tags"],
@@ -253,6 +260,8 @@ fn header(format: Format, segments: &[Segment]) -> Vec<String> {
             "expected_next_order",
             "predicted_spend_tier",
             "cluster_name",
+            "recommended_products",
+            "replenishment_due",
         ],
         Format::Meta => &[
             "email", "phone", "fn", "ln", "ct", "st", "zip", "country", "value",
@@ -386,6 +395,15 @@ fn row(
                         .and_then(|id| a.clustering.summary.clusters.iter().find(|c| c.id == id))
                         .map(|c| c.name.as_str()),
                 ),
+                // What to offer and what is running out, for flows.
+                product_list(a.interest.recommended(i).map(|p| a.sales.labels.name(p))),
+                product_list(
+                    a.interest
+                        .replenishment
+                        .due_for(i as u32)
+                        .iter()
+                        .map(|d| a.sales.labels.name(d.product)),
+                ),
             ];
             fields.extend(segments.iter().map(|s| match holdout {
                 Some(_) => arm(holdout, a, s, i).map_or(String::new(), |g| g.code().to_string()),
@@ -501,7 +519,7 @@ mod tests {
             .lines()
             .next()
             .expect("header")
-            .ends_with(",cluster_name,Big Spenders!"));
+            .ends_with(",cluster_name,recommended_products,replenishment_due,Big Spenders!"));
         let ann = csv.lines().nth(1).expect("ann");
         assert!(ann.starts_with("ann@example.com,+15035550101,Ann,Smith,Portland,OR,US,97205,Subscribed,Unsubscribed,LOYAL,"), "{ann}");
         assert!(ann.ends_with(",true"), "{ann}");

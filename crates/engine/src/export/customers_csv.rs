@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use super::activation::product_list;
 use super::csv_writer::{safe_text, write_record};
 use crate::customer_rows::CustomerColumn;
 use crate::pipeline::Analysis;
@@ -19,17 +20,6 @@ fn blank_or<T: ToString>(value: Option<T>) -> String {
 /// A number with `decimals` places, or an empty field.
 fn number(value: Option<f64>, decimals: usize) -> String {
     value.map(|v| format!("{v:.decimals$}")).unwrap_or_default()
-}
-
-/// Product names, `;`-separated as the CLI contract has them (a `;` inside
-/// a name becomes `,` so the list splits back into the same names).
-fn products(names: &[String]) -> String {
-    let joined = names
-        .iter()
-        .map(|n| n.replace(';', ","))
-        .collect::<Vec<_>>()
-        .join(";");
-    safe_text(&joined).into_owned()
 }
 
 /// Columns added when analytics events were read.
@@ -108,8 +98,8 @@ pub(crate) fn write_customer_rows<W: Write>(
             number(s.purchase_propensity, 4),
             blank_or(row.cluster),
             text(row.cluster_name.as_deref()),
-            products(&row.recommended_products),
-            products(&row.replenishment_due),
+            product_list(row.recommended_products.iter().map(String::as_str)),
+            product_list(row.replenishment_due.iter().map(String::as_str)),
             number(row.cluster_probability, 3),
             text(row.country.as_deref()),
             number(row.discount_share, 3),
