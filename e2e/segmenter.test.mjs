@@ -677,6 +677,23 @@ describe("segmenter page", () => {
     const funnel = await page.textContent("#behaviour .funnel");
     assert.match(funnel, /Item views\s*7/);
     assert.match(funnel, /Purchases\s*1/);
+    // Per segment: the CLI's funnels, and the abandoned checkout (Ben's,
+    // counted by hand in the fixture) opens in the customer list.
+    const all = cli.summary.funnels[0];
+    assert.deepEqual([all.customers, all.viewed, all.added_to_cart, all.began_checkout, all.purchased], [2, 2, 2, 2, 1]);
+    assert.equal(await page.locator("#segment-funnels tbody tr").count(), cli.summary.funnels.length);
+    assert.equal(await page.textContent('#segment-funnels tr[data-group="ALL"] [data-step="CheckoutToPurchase"]'), "50.0%");
+    await page.click('#segment-funnels tr[data-group="ALL"] [data-abandoned]');
+    await page.waitForFunction(
+      () => document.querySelector("#customer-range")?.textContent.endsWith(" of 1"),
+      null,
+      WAIT,
+    );
+    assert.equal(
+      await page.getAttribute("#customer-table .c-row[data-customer]", "data-customer"),
+      "8779761975522",
+    );
+    await page.click(".chip-clear");
     await page.locator("#behaviour").screenshot({ path: join(ARTIFACTS, "behaviour.png") });
     // The page's customers.csv carries the behaviour columns, byte for byte as the CLI writes them.
     const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#download-csv")]);

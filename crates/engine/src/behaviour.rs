@@ -66,6 +66,10 @@ pub struct Behaviour {
     pub events: u32,
     pub first_active: Option<Date>,
     pub last_active: Option<Date>,
+    /// The latest day a checkout began in a session that ended without a
+    /// purchase (Shopify's `abandoned_checkout_date`, from the events).
+    #[serde(default)]
+    pub abandoned_checkout: Option<Date>,
 }
 
 impl Behaviour {
@@ -99,10 +103,15 @@ impl Behaviour {
         self.abandoned_sessions += other.abandoned_sessions;
         self.events += other.events;
         self.first_active = min_date(self.first_active, other.first_active);
-        self.last_active = match (self.last_active, other.last_active) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.last_active = max_date(self.last_active, other.last_active);
+        self.abandoned_checkout = max_date(self.abandoned_checkout, other.abandoned_checkout);
+    }
+}
+
+fn max_date(a: Option<Date>, b: Option<Date>) -> Option<Date> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
     }
 }
 
@@ -127,6 +136,7 @@ pub struct DayActivity {
 /// A session's cart state.
 const HAD_CART: u8 = 1;
 const HAD_PURCHASE: u8 = 2;
+const HAD_CHECKOUT: u8 = 4;
 
 /// Events gathered so far, per visitor.
 #[derive(Debug, Default)]
@@ -139,7 +149,9 @@ pub struct Activity {
     signed_in_as: FxHashMap<u32, u32>,
     /// Cart state per (visitor, session); the day stands in for the session
     /// where the export has no session id.
-    sessions: FxHashMap<(u32, u64), u8>,
+    /// Per (visitor, session): what happened (flags) and the latest day a
+    /// checkout began in it.
+    sessions: FxHashMap<(u32, u64), (u8, Option<Date>)>,
     /// Events per kind over everyone, anonymous included.
     funnel: Behaviour,
     /// Per (visitor, day): item views, add-to-carts, events.
@@ -187,12 +199,17 @@ impl Activity {
             .session
             .unwrap_or_else(|| u64::from(event.date.days().unsigned_abs()));
         let flag = match event.kind {
-            EventKind::AddToCart | EventKind::BeginCheckout => HAD_CART,
+            EventKind::AddToCart => HAD_CART,
+            EventKind::BeginCheckout => HAD_CART | HAD_CHECKOUT,
             EventKind::Purchase => HAD_PURCHASE,
             _ => 0,
         };
         if flag != 0 {
-            *self.sessions.entry((visitor, session)).or_default() |= flag;
+            let entry = self.sessions.entry((visitor, session)).or_default();
+            entry.0 |= flag;
+            if event.kind == EventKind::BeginCheckout {
+                entry.1 = max_date(entry.1, Some(event.date));
+            }
         }
     }
 
@@ -224,11 +241,13 @@ impl Activity {
         } = self;
         let owner = |visitor: u32| signed_in_as.get(&visitor).copied().unwrap_or(visitor);
         // A session browsed anonymously and finished signed in is one session.
-        let mut merged: FxHashMap<(u32, u64), u8> = FxHashMap::default();
-        for (&(visitor, session), &flags) in &sessions {
-            *merged.entry((owner(visitor), session)).or_default() |= flags;
+        let mut merged: FxHashMap<(u32, u64), (u8, Option<Date>)> = FxHashMap::default();
+        for (&(visitor, session), &(flags, checkout)) in &sessions {
+            let entry = merged.entry((owner(visitor), session)).or_default();
+            entry.0 |= flags;
+            entry.1 = max_date(entry.1, checkout);
         }
-        for (&(visitor, _), &flags) in &merged {
+        for (&(visitor, _), &(flags, checkout)) in &merged {
             if flags & HAD_CART != 0 {
                 let c = &mut counts[visitor as usize];
                 c.cart_sessions += 1;
@@ -236,6 +255,9 @@ impl Activity {
                 if flags & HAD_PURCHASE == 0 {
                     c.abandoned_sessions += 1;
                     funnel.abandoned_sessions += 1;
+                    if flags & HAD_CHECKOUT != 0 {
+                        c.abandoned_checkout = max_date(c.abandoned_checkout, checkout);
+                    }
                 }
             }
         }

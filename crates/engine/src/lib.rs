@@ -20,6 +20,7 @@ pub mod date;
 pub mod demo;
 pub mod export;
 pub mod figures;
+pub mod funnel;
 pub mod ingest;
 pub mod interest;
 pub mod models;

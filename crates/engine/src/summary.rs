@@ -65,6 +65,9 @@ pub struct Summary {
     /// Cross-sells, bundles and how recommendations fared on a time split.
     #[serde(default)]
     pub interest: crate::interest::InterestSummary,
+    /// Funnel friction per RFM group (with analytics events).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funnels: Vec<crate::funnel::Funnel>,
     /// Per RFM group, the products most often among its members' top
     /// recommendations (what to offer that group).
     #[serde(default)]
@@ -155,6 +158,7 @@ impl Summary {
                 .collect(),
             interest: analysis.interest.summary.clone(),
             offers_by_group: offers_by_group(analysis),
+            funnels: crate::funnel::funnels(analysis),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             timings: analysis.timings.clone(),

@@ -235,7 +235,10 @@ pub fn write_export<W: Write>(
 /// Product names `;`-separated, as the CLI contract writes them (a `;`
 /// inside a name becomes `,`, so the list splits back into the names).
 pub(crate) fn product_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let joined = names.map(|n| n.replace(';', ",")).collect::<Vec<_>>().join(";");
+    let joined = names
+        .map(|n| n.replace(';', ","))
+        .collect::<Vec<_>>()
+        .join(";");
     safe_text(&joined).into_owned()
 }
 

@@ -135,6 +135,10 @@ fn events_join_customers_by_email_and_by_shop_customer_id() {
         (1, 1, 1)
     );
     assert_eq!((ben.cart_sessions, ben.abandoned_sessions), (1, 1));
+    // The checkout he began is Shopify's abandoned checkout; Ann's was paid.
+    assert_eq!(ben.abandoned_checkout, Some(date("2025-12-04")));
+    let ann = behaviour_of(&with_customers, "ann@example.com").expect("ann");
+    assert_eq!(ann.abandoned_checkout, None);
     assert_eq!(
         with_customers
             .behaviour

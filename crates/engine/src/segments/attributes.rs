@@ -90,6 +90,7 @@ pub enum Attr {
     ClusterProbability,
     RecommendedProducts,
     ReplenishmentDue,
+    AbandonedCheckoutDate,
     ItemViews,
     AddToCarts,
     CheckoutsBegun,
@@ -500,6 +501,14 @@ pub const ATTRIBUTES: &[Attribute] = &[
         "share of cart sessions without a purchase (GA4)"
     ),
     attribute!(
+        AbandonedCheckoutDate,
+        "abandoned_checkout_date",
+        Kind::Date,
+        Events,
+        true,
+        "latest day a checkout began and no purchase followed in that session (GA4)"
+    ),
+    attribute!(
         LastActiveDate,
         "last_active_date",
         Kind::Date,
@@ -515,10 +524,6 @@ pub const SHOPIFY_ONLY: &[(&str, &str)] = &[
     (
         "customer_added_date",
         "Shopify's customers export has no creation date",
-    ),
-    (
-        "abandoned_checkout_date",
-        "abandoned checkouts are not in order exports",
     ),
     ("companies", "B2B companies are not in the exports"),
     (
@@ -682,6 +687,7 @@ pub fn field<'a>(attr: Attr, a: &'a Analysis, i: usize) -> Field<'a> {
             }
             Field::List(list)
         }
+        Attr::AbandonedCheckoutDate => date(behaviour.and_then(|b| b.abandoned_checkout)),
         Attr::RecommendedProducts => Field::List(
             a.interest
                 .recommended(i)
