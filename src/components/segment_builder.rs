@@ -95,6 +95,7 @@ pub fn SegmentBuilder() -> impl IntoView {
                     <strong>{format!("{} customers", format::int(p.count))}</strong>
                     {format!(" · {} of customers · {} of revenue", format::percent(p.share), format::percent(p.revenue_share))}
                 </p>
+                <MakeUp dimensions=p.make_up/>
             }
             .into_any(),
             (None, Some(e)) => {
@@ -322,4 +323,36 @@ fn utf16_to_byte(text: &str, units: usize) -> usize {
         seen += c.len_utf16();
     }
     text.len()
+}
+
+/// Where the segment's customers are against all customers (the fairness
+/// check), with a warning where a place is strongly under- or
+/// over-represented.
+#[component]
+fn MakeUp(dimensions: Vec<segmenter_engine::segments::fairness::Dimension>) -> impl IntoView {
+    if dimensions.is_empty() {
+        return ().into_any();
+    }
+    let warnings: Vec<String> = dimensions.iter().flat_map(|d| d.warnings.clone()).collect();
+    view! {
+        <div class="make-up" id="segment-make-up">
+            {dimensions.into_iter().map(|d| view! {
+                <p class="small muted" data-dimension=d.name.clone()>
+                    <span class="make-up-name">{format!("By {}: ", d.name)}</span>
+                    {d.parts.iter().map(|p| format!(
+                        "{} {} ({} of all)",
+                        p.value,
+                        format::percent(p.segment_share),
+                        format::percent(p.base_share)
+                    )).collect::<Vec<_>>().join(" · ")}
+                </p>
+            }).collect_view()}
+            {(!warnings.is_empty()).then(|| view! {
+                <ul class="warnings small" id="segment-fairness" role="status">
+                    {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+    .into_any()
 }

@@ -354,6 +354,16 @@ fn analyze(
         }
         summary.segment_guard = Some(guard);
     }
+    for segment in &segments {
+        let make_up =
+            segments::fairness::make_up(&analysis, &segment.definition.query, &segment.members);
+        for warning in make_up.iter().flat_map(|d| &d.warnings) {
+            eprintln!("warning: segment {}: {warning}", segment.definition.name);
+        }
+        summary
+            .segment_make_up
+            .insert(segment.definition.name.clone(), make_up);
+    }
     if let (Some(path), Some(holdout)) = (results, holdout) {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         let (outcomes, unknown) = read_results(&path.display().to_string(), &bytes, &analysis)?;

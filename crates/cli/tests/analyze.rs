@@ -711,3 +711,92 @@ fn holdout_split_and_campaign_lift() {
         String::from_utf8_lossy(&bad.stderr).contains("--results needs --segment and --holdout")
     );
 }
+
+#[test]
+fn recommendations_replenishment_and_make_up_are_written() {
+    let dir = temp_dir("interest");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let csv = dir.join("demo.csv");
+    assert!(segmenter(&["demo", "--out", csv.to_str().expect("utf8")])
+        .status
+        .success());
+    let out = dir.join("out");
+    let result = analyze(
+        &csv,
+        &out,
+        &[
+            "--segment",
+            "germany=customer_countries CONTAINS 'DE'",
+            "--segment",
+            "due=replenishment_due CONTAINS 'Organic Ethiopian Coffee Beans'",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    let s = read_summary(&out);
+    // The demo's coffee subscribers reorder every 30 days.
+    let coffee = &s["replenishment"]["Organic Ethiopian Coffee Beans"];
+    let interval = coffee["interval_days"].as_f64().expect("an interval");
+    assert!((interval - 30.0).abs() <= 1.0, "{coffee}");
+    let due = coffee["due_customers"].as_u64().expect("due");
+    assert_eq!(s["segments"]["due"], due);
+    assert!(
+        s["interest"]["evaluation"]["customers"]
+            .as_u64()
+            .expect("evaluated")
+            > 100
+    );
+    // A segment chosen by country is all that country, and not flagged.
+    let country = &s["segment_make_up"]["germany"][0];
+    assert_eq!(country["name"], "country");
+    let de = country["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .find(|p| p["value"] == "DE")
+        .expect("DE");
+    assert_eq!(de["segment_share"], 1.0);
+    assert_eq!(country["warnings"].as_array().map(Vec::len), Some(0));
+    assert!(!stderr.contains("under-represented"), "{stderr}");
+    // Every row lists what to offer; the due ones what is running out.
+    let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
+    let mut reader = customers.lines();
+    let header: Vec<&str> = reader.next().expect("header").split(',').collect();
+    let due_column = header
+        .iter()
+        .position(|h| *h == "replenishment_due")
+        .expect("column");
+    let marked = header
+        .iter()
+        .position(|h| *h == "due")
+        .expect("segment column");
+    let rows: Vec<Vec<String>> = customers.lines().skip(1).map(|l| split_csv(l)).collect();
+    let listed = rows
+        .iter()
+        .filter(|r| r[due_column].contains("Organic Ethiopian Coffee Beans"))
+        .count() as u64;
+    assert_eq!(listed, due);
+    assert!(rows
+        .iter()
+        .all(|r| (r[marked] == "1") == r[due_column].contains("Organic Ethiopian Coffee Beans")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Fields of one CSV line (quotes as the writer makes them).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().expect("a field").push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => fields.last_mut().expect("a field").push(c),
+        }
+    }
+    fields
+}

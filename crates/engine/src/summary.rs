@@ -48,6 +48,10 @@ pub struct Summary {
     /// platform, near duplicates); absent without segments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment_guard: Option<crate::segments::guard::Guard>,
+    /// Each named segment's make-up by country and region against all
+    /// customers, with warnings (the fairness check).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub segment_make_up: BTreeMap<String, Vec<crate::segments::fairness::Dimension>>,
     /// Treatment against control per segment, from a results file.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campaign: Vec<crate::segments::campaign::Lift>,
@@ -137,6 +141,7 @@ impl Summary {
             clusters: analysis.clustering.summary.clone(),
             segments: BTreeMap::new(),
             segment_guard: None,
+            segment_make_up: BTreeMap::new(),
             campaign: Vec::new(),
             exports: Vec::new(),
             rfm_group_stats: stats,

@@ -10,6 +10,7 @@ pub mod attributes;
 pub mod campaign;
 pub mod complete;
 pub mod eval;
+pub mod fairness;
 pub mod guard;
 pub mod lexer;
 pub mod library;
@@ -90,6 +91,9 @@ pub struct Preview {
     pub share: f64,
     /// Of the store's revenue.
     pub revenue_share: f64,
+    /// Where its customers are, against all customers, with warnings.
+    #[serde(default)]
+    pub make_up: Vec<fairness::Dimension>,
 }
 
 /// The size of `query`'s segment.
@@ -106,6 +110,7 @@ pub fn preview(analysis: &Analysis, query: &str) -> Result<Preview, QueryError> 
         count,
         share: count as f64 / m.len().max(1) as f64,
         revenue_share: if total > 0.0 { inside / total } else { 0.0 },
+        make_up: fairness::make_up(analysis, query, &m),
     })
 }
 
