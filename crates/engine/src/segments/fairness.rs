@@ -43,6 +43,9 @@ pub struct Dimension {
     pub warnings: Vec<String>,
 }
 
+/// A customer's value of a dimension.
+type ValueOf<'a> = &'a dyn Fn(usize) -> Option<String>;
+
 /// The attributes that pick a dimension: a segment chosen by country is
 /// meant to be all one country, so that dimension gets no warnings.
 const DEFINED_BY: [(&str, &[&str]); 2] = [
@@ -64,8 +67,7 @@ pub fn make_up(analysis: &Analysis, query: &str, members: &[bool]) -> Vec<Dimens
             })
         })
     };
-    let dimensions: [(&str, &dyn Fn(usize) -> Option<String>); 2] =
-        [("country", &country), ("region", &region)];
+    let dimensions: [(&str, ValueOf<'_>); 2] = [("country", &country), ("region", &region)];
     let words: Vec<String> = super::lexer::tokens(query)
         .map(|tokens| {
             tokens
@@ -97,7 +99,7 @@ fn dimension(
     name: &str,
     members: &[bool],
     customers: usize,
-    value: &dyn Fn(usize) -> Option<String>,
+    value: ValueOf<'_>,
 ) -> Option<Dimension> {
     let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     let mut unknown_in_segment = 0;
