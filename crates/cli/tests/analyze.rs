@@ -770,7 +770,7 @@ fn recommendations_replenishment_and_make_up_are_written() {
         .iter()
         .position(|h| *h == "due")
         .expect("segment column");
-    let rows: Vec<Vec<String>> = customers.lines().skip(1).map(|l| split_csv(l)).collect();
+    let rows: Vec<Vec<String>> = customers.lines().skip(1).map(split_csv).collect();
     let listed = rows
         .iter()
         .filter(|r| r[due_column].contains("Organic Ethiopian Coffee Beans"))
