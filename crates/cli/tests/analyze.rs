@@ -79,16 +79,20 @@ fn analyze_writes_the_contract_files() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,recommended_products,replenishment_due,cluster_probability,country,discount_share,refund_rate")
+        Some("customer_id,email,orders,revenue,first_order,last_order,recency_days,frequency,tenure_days,aov,r,f,m,rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,recommended_products,replenishment_due,cluster_probability,country,discount_share,refund_rate,top_categories")
     );
     let ann = lines.next().expect("a row");
     assert!(ann.starts_with("ann@example.com,ann@example.com,4,272.50,2025-01-05,2025-12-06,0,3,335,68.13,4,4,4,LOYAL,"), "{ann}");
-    // Country, discount share, refund rate (30 of the 302.50 paid).
-    assert!(ann.ends_with(",US,0.250,0.099"), "{ann}");
+    // Country, discount share, refund rate (30 of the 302.50 paid), and
+    // her top categories (the export's vendors) by share of spend.
+    assert!(
+        ann.ends_with(",US,0.250,0.099,TechSound;Mountain Brew Co.;Serenity Home"),
+        "{ann}"
+    );
     // Predictions fill the model columns between (checked in the engine's model tests).
     let fields: Vec<&str> = ann.split(',').collect();
     // (no product name holds a comma, so the fields split plainly)
-    assert_eq!(fields.len(), 36);
+    assert_eq!(fields.len(), 37);
     assert!(fields[14..27].iter().all(|f| !f.is_empty()), "{ann}");
     // Products from the line items; the best seller by line revenue first.
     // The yoga mat sold only in cancelled and voided orders.
@@ -282,7 +286,7 @@ fn analytics_events_add_behaviour_columns() {
     let customers = std::fs::read_to_string(out.join("customers.csv")).expect("customers.csv");
     let header = customers.lines().next().expect("header");
     assert!(header.ends_with(
-        "rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,recommended_products,replenishment_due,cluster_probability,country,discount_share,refund_rate,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
+        "rfm_group,p_alive,churn_probability,expected_purchases_30d,expected_purchases_90d,expected_purchases_365d,predicted_clv_12m,purchases_365d_low,purchases_365d_high,predicted_clv_12m_low,predicted_clv_12m_high,expected_next_order,predicted_spend_tier,avg_days_between_orders,purchase_propensity,cluster,cluster_name,recommended_products,replenishment_due,cluster_probability,country,discount_share,refund_rate,top_categories,item_views,add_to_carts,checkouts_begun,web_purchases,cart_abandonment_rate,last_active"
     ));
     let ann = customers
         .lines()
@@ -517,7 +521,7 @@ fn segments_are_counted_and_marked_per_customer() {
     assert!(lines
         .next()
         .expect("header")
-        .ends_with(",refund_rate,vip,repeat,mugs"));
+        .ends_with(",refund_rate,top_categories,vip,repeat,mugs"));
     let ann = lines.next().expect("ann");
     assert!(
         ann.starts_with("8779761975521,") && ann.ends_with(",1,1,1"),

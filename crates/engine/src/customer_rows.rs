@@ -50,8 +50,19 @@ pub struct CustomerRow {
     pub discount_share: Option<f64>,
     /// Share of what the customer paid that was refunded (0–1).
     pub refund_rate: Option<f64>,
+    /// The customer's top categories by share of spend, with affinity
+    /// (their share over the store's).
+    pub top_categories: Vec<CategoryAffinity>,
     /// Shopping behaviour from analytics events, when they name the customer.
     pub behaviour: Option<Behaviour>,
+}
+
+/// One of a customer's top categories.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CategoryAffinity {
+    pub category: String,
+    pub share: f64,
+    pub affinity: f64,
 }
 
 /// A column of the customer table, for sorting.
@@ -94,11 +105,12 @@ pub enum CustomerColumn {
     Country,
     DiscountShare,
     RefundRate,
+    TopCategories,
 }
 
 impl CustomerColumn {
     /// Every column, in `customers.csv` order.
-    pub const ALL: [CustomerColumn; 36] = [
+    pub const ALL: [CustomerColumn; 37] = [
         CustomerColumn::CustomerId,
         CustomerColumn::Email,
         CustomerColumn::Orders,
@@ -135,6 +147,7 @@ impl CustomerColumn {
         CustomerColumn::Country,
         CustomerColumn::DiscountShare,
         CustomerColumn::RefundRate,
+        CustomerColumn::TopCategories,
     ];
 
     /// The `customers.csv` header name.
@@ -176,6 +189,7 @@ impl CustomerColumn {
             CustomerColumn::Country => "country",
             CustomerColumn::DiscountShare => "discount_share",
             CustomerColumn::RefundRate => "refund_rate",
+            CustomerColumn::TopCategories => "top_categories",
         }
     }
 }
@@ -275,6 +289,16 @@ impl Analysis {
             country: c.country[i].map(|l| self.sales.labels.name(l).to_string()),
             discount_share: c.discount_share(i),
             refund_rate: c.refund_rate(i),
+            top_categories: self
+                .interest
+                .affinity
+                .of(i)
+                .map(|a| CategoryAffinity {
+                    category: self.sales.labels.name(a.category).to_string(),
+                    share: f64::from(a.share),
+                    affinity: f64::from(a.affinity),
+                })
+                .collect(),
             behaviour: c.behaviour(i).copied(),
         }
     }
@@ -366,6 +390,16 @@ impl Analysis {
             }
             CustomerColumn::DiscountShare => by_value(c.discount_share(a), c.discount_share(b)),
             CustomerColumn::RefundRate => by_value(c.refund_rate(a), c.refund_rate(b)),
+            CustomerColumn::TopCategories => {
+                let top = |i: usize| {
+                    self.interest
+                        .affinity
+                        .of(i)
+                        .next()
+                        .map(|a| self.sales.labels.name(a.category))
+                };
+                top(a).cmp(&top(b))
+            }
             CustomerColumn::ClusterProbability => {
                 let p = &self.clustering.membership;
                 by_value(p[a].map(f64::from), p[b].map(f64::from))

@@ -565,7 +565,7 @@ mod tests {
             .lines()
             .next()
             .expect("header")
-            .ends_with(",refund_rate,Big Spenders!"));
+            .ends_with(",refund_rate,top_categories,Big Spenders!"));
         let (json, _) = export(Format::Json, &a, &segments);
         let v: serde_json::Value = serde_json::from_str(&json).expect("json");
         assert_eq!(v["customers"][0]["segments"][0], "Big Spenders!");

@@ -104,6 +104,7 @@ pub(crate) fn write_customer_rows<W: Write>(
             text(row.country.as_deref()),
             number(row.discount_share, 3),
             number(row.refund_rate, 3),
+            product_list(row.top_categories.iter().map(|c| c.category.as_str())),
         ];
         if with_behaviour {
             // A customer the events do not name has no behaviour: blanks, not zeros.

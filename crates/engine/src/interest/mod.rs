@@ -1,8 +1,10 @@
 //! What customers are interested in, from the product lines of their
 //! orders: what to offer whom (item-to-item recommendations, cross-sells
 //! and bundles with support, confidence and lift, proven on a time split
-//! against popularity) and when (replenishment cycles and who is due).
+//! against popularity; each customer's category affinity) and when
+//! (replenishment cycles and who is due).
 
+mod affinity;
 mod baskets;
 mod cooccurrence;
 mod recommend;
@@ -10,6 +12,7 @@ mod replenishment;
 
 use serde::{Deserialize, Serialize};
 
+pub use affinity::{Affinity, CategoryShare, TOP_CATEGORIES};
 pub use baskets::Baskets;
 pub use cooccurrence::{CoCounts, Rule};
 pub use recommend::{evaluate, Evaluation, Neighbours, HOLDOUT_DAYS, MIN_TOGETHER, TOP_N};
@@ -27,6 +30,8 @@ pub struct Interest {
     /// [`TOP_N`] slots per customer, best first; `u32::MAX` is an empty slot.
     recommended: Vec<u32>,
     pub replenishment: Replenishment,
+    /// Each customer's top categories with their affinity.
+    pub affinity: Affinity,
     pub summary: InterestSummary,
 }
 
@@ -121,6 +126,7 @@ impl Interest {
         Interest {
             recommended,
             replenishment,
+            affinity: Affinity::find(sales, customers),
             summary: InterestSummary {
                 cross_sells: by_customer.top_rules(MIN_TOGETHER, RULES_SHOWN, name),
                 bundles,

@@ -90,6 +90,7 @@ pub enum Attr {
     ClusterProbability,
     RecommendedProducts,
     ReplenishmentDue,
+    TopCategories,
     AbandonedCheckoutDate,
     ItemViews,
     AddToCarts,
@@ -501,6 +502,14 @@ pub const ATTRIBUTES: &[Attribute] = &[
         "share of cart sessions without a purchase (GA4)"
     ),
     attribute!(
+        TopCategories,
+        "top_categories",
+        Kind::List,
+        Products,
+        false,
+        "the customer's top 3 categories by share of spend"
+    ),
+    attribute!(
         AbandonedCheckoutDate,
         "abandoned_checkout_date",
         Kind::Date,
@@ -687,6 +696,13 @@ pub fn field<'a>(attr: Attr, a: &'a Analysis, i: usize) -> Field<'a> {
             }
             Field::List(list)
         }
+        Attr::TopCategories => Field::List(
+            a.interest
+                .affinity
+                .of(i)
+                .map(|c| Cow::Borrowed(a.sales.labels.name(c.category)))
+                .collect(),
+        ),
         Attr::AbandonedCheckoutDate => date(behaviour.and_then(|b| b.abandoned_checkout)),
         Attr::RecommendedProducts => Field::List(
             a.interest
