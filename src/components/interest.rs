@@ -120,6 +120,7 @@ fn RuleTable(
     view! {
         <figure class="chart">
             <h3>{title}</h3>
+            <div class="table-scroll">
             <table class="data" id=id>
                 <thead>
                     <tr>
@@ -131,6 +132,7 @@ fn RuleTable(
                 </thead>
                 <tbody>{rows}</tbody>
             </table>
+            </div>
         </figure>
     }
 }
