@@ -357,6 +357,15 @@ describe("segmenter page", () => {
       cli.segments.busy,
       WAIT,
     );
+    // Its make-up by country beside all customers, as the CLI reports it.
+    const madeUp = cli.segment_make_up.busy.find((d) => d.name === "country");
+    const byCountry = await page.textContent('#segment-make-up [data-dimension="country"]');
+    const top = madeUp.parts[0];
+    assert.ok(
+      byCountry.includes(`${top.value} ${(top.segment_share * 100).toFixed(1)}% (${(top.base_share * 100).toFixed(1)}% of all)`),
+      byCountry,
+    );
+    assert.equal(await page.locator("#segment-fairness li").count(), madeUp.warnings.length);
     // A Shopify attribute this data lacks is named at its column.
     await page.fill("#segment-query", "amount_spent > 10 AND customer_tags CONTAINS 'vip'");
     await page.locator("#segment-error").waitFor(WAIT);
