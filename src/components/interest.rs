@@ -147,13 +147,16 @@ fn OffersTable(offers: Vec<GroupOffers>) -> impl IntoView {
         <div class="table-scroll">
             <table class="data" id="offers">
                 <thead>
-                    <tr><th scope="col">"Segment"</th><th scope="col">"Most often recommended (members)"</th></tr>
+                    <tr><th scope="col">"Segment"</th><th scope="col">"Most often recommended (members)"</th><th scope="col">"Bought together by its members"</th></tr>
                 </thead>
                 <tbody>
                     {offers.into_iter().map(|o| view! {
                         <tr data-group=o.group.code()>
                             <th scope="row"><span class=format!("dot g-{}", o.group.code().to_lowercase())></span>{o.group.label()}</th>
                             <td>{o.products.iter().map(|(p, n)| format!("{p} ({})", format::int(*n))).collect::<Vec<_>>().join(" · ")}</td>
+                            <td class="small">{if o.bundles.is_empty() { "–".to_string() } else {
+                                o.bundles.iter().map(|r| format!("{} + {} ({:.1}×)", r.from, r.to, r.lift)).collect::<Vec<_>>().join(" · ")
+                            }}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

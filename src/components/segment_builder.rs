@@ -96,6 +96,7 @@ pub fn SegmentBuilder() -> impl IntoView {
                     {format!(" · {} of customers · {} of revenue", format::percent(p.share), format::percent(p.revenue_share))}
                 </p>
                 <MakeUp dimensions=p.make_up/>
+                {p.funnel.map(|f| view! { <SegmentFunnel funnel=f/> })}
             }
             .into_any(),
             (None, Some(e)) => {
@@ -355,4 +356,35 @@ fn MakeUp(dimensions: Vec<segmenter_engine::segments::fairness::Dimension>) -> i
         </div>
     }
     .into_any()
+}
+
+/// The segment's funnel from analytics events, in one line.
+#[component]
+fn SegmentFunnel(funnel: segmenter_engine::funnel::Funnel) -> impl IntoView {
+    use segmenter_engine::funnel::Step;
+    let steps = Step::ALL
+        .iter()
+        .map(|&step| {
+            let flag = if funnel.weakest == Some(step) {
+                " ⚑"
+            } else {
+                ""
+            };
+            format!(
+                "{} {}{flag}",
+                step.label(),
+                funnel
+                    .conversion(step)
+                    .map_or_else(|| "–".to_string(), format::percent)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    view! {
+        <p class="small muted" id="segment-funnel" data-abandoned=funnel.abandoned_checkout>
+            <span class="make-up-name">{format!("Funnel ({} with events): ", format::int(funnel.customers))}</span>
+            {steps}
+            {format!(" · {} abandoned checkouts", format::int(funnel.abandoned_checkout))}
+        </p>
+    }
 }

@@ -363,6 +363,11 @@ fn analyze(
         summary
             .segment_make_up
             .insert(segment.definition.name.clone(), make_up);
+        if let Some(funnel) = segmenter_engine::funnel::of_members(&analysis, &segment.members) {
+            summary
+                .segment_funnels
+                .insert(segment.definition.name.clone(), funnel);
+        }
     }
     if let (Some(path), Some(holdout)) = (results, holdout) {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;

@@ -119,6 +119,20 @@ impl Funnel {
     }
 }
 
+/// The funnel of the segment `members` (one flag per customer); `None`
+/// without events or when the events name none of its members.
+pub fn of_members(analysis: &Analysis, members: &[bool]) -> Option<Funnel> {
+    analysis.behaviour.as_ref()?;
+    let c = &analysis.customers;
+    let f = Funnel::of(
+        None,
+        (0..c.len())
+            .filter(|&i| members.get(i).copied().unwrap_or(false))
+            .filter_map(|i| c.behaviour(i)),
+    );
+    (f.customers > 0).then_some(f)
+}
+
 /// All customers the events name, then each RFM group with any of them.
 pub fn funnels(analysis: &Analysis) -> Vec<Funnel> {
     let c = &analysis.customers;

@@ -72,6 +72,9 @@ pub struct Summary {
     /// Funnel friction per RFM group (with analytics events).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub funnels: Vec<crate::funnel::Funnel>,
+    /// The same for each named segment.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub segment_funnels: BTreeMap<String, crate::funnel::Funnel>,
     /// Per RFM group, the products most often among its members' top
     /// recommendations (what to offer that group).
     #[serde(default)]
@@ -164,6 +167,7 @@ impl Summary {
             interest: analysis.interest.summary.clone(),
             offers_by_group: offers_by_group(analysis),
             funnels: crate::funnel::funnels(analysis),
+            segment_funnels: BTreeMap::new(),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
             timings: analysis.timings.clone(),
@@ -180,6 +184,10 @@ pub struct GroupOffers {
     /// Products and how many members have each among their first
     /// [`OFFER_DEPTH`] recommendations, most first.
     pub products: Vec<(String, u64)>,
+    /// Products the group's members buy together in one order, strongest
+    /// lift first (one rule per pair).
+    #[serde(default)]
+    pub bundles: Vec<crate::interest::Rule>,
 }
 
 /// Recommendations per customer counted for the group's offers.
@@ -188,6 +196,37 @@ pub const OFFER_DEPTH: usize = 3;
 const OFFERS_SHOWN: usize = 3;
 
 fn offers_by_group(analysis: &Analysis) -> Vec<GroupOffers> {
+    use crate::interest::{Baskets, CoCounts, MIN_TOGETHER};
+    let sales = &analysis.sales;
+    let catalogue = sales
+        .items
+        .iter()
+        .map(|i| i.product as usize + 1)
+        .max()
+        .unwrap_or(0);
+    // Each group's order lines, for the bundles its members buy.
+    let mut lines: BTreeMap<RfmGroup, Vec<(u32, u32)>> = BTreeMap::new();
+    for item in &sales.items {
+        if let Some(&group) = analysis.rfm.group.get(item.customer as usize) {
+            lines
+                .entry(group)
+                .or_default()
+                .push((item.purchase, item.product));
+        }
+    }
+    let mut bundles = |group: RfmGroup| {
+        let pairs = lines.remove(&group).unwrap_or_default();
+        let counts = CoCounts::count(
+            &Baskets::from_pairs(pairs, sales.purchases.len()),
+            catalogue,
+        );
+        let mut rules = counts.top_rules(MIN_TOGETHER, 2 * OFFERS_SHOWN, |p| {
+            sales.labels.name(p).to_string()
+        });
+        rules.retain(|r| r.from < r.to && r.lift > 1.0);
+        rules.truncate(OFFERS_SHOWN);
+        rules
+    };
     let mut counts: BTreeMap<RfmGroup, BTreeMap<u32, u64>> = BTreeMap::new();
     for (i, &group) in analysis.rfm.group.iter().enumerate() {
         for product in analysis.interest.recommended(i).take(OFFER_DEPTH) {
@@ -206,6 +245,7 @@ fn offers_by_group(analysis: &Analysis) -> Vec<GroupOffers> {
                     .into_iter()
                     .map(|(p, n)| (analysis.sales.labels.name(p).to_string(), n))
                     .collect(),
+                bundles: bundles(group),
             })
         })
         .collect()

@@ -143,6 +143,27 @@ fn the_demo_store_s_planted_habits_are_found() {
         top.contains(&("Leather Key Ring", "Minimalist Leather Wallet")),
         "{top:?}"
     );
+    // Each sizeable segment finds a planted bundle first among its orders.
+    let planted = [
+        ("Cork Yoga Block", "Premium Eco-Friendly Yoga Mat"),
+        ("Leather Key Ring", "Minimalist Leather Wallet"),
+        ("Ceramic Pour-Over Dripper", "Organic Ethiopian Coffee Beans"),
+    ];
+    let summary = crate::summary::Summary::of(&analysis);
+    let sizeable: Vec<_> = summary
+        .offers_by_group
+        .iter()
+        .filter(|o| summary.rfm_groups.get(&o.group).is_some_and(|&n| n >= 300))
+        .collect();
+    assert!(!sizeable.is_empty());
+    for offers in sizeable {
+        let first = offers.bundles.first().expect("a bundle");
+        assert!(
+            planted.contains(&(first.from.as_str(), first.to.as_str())),
+            "{:?}: {first:?}",
+            offers.group
+        );
+    }
     // The time split has enough customers to say something.
     let evaluation = interest.summary.evaluation.as_ref().expect("an evaluation");
     assert!(evaluation.customers >= 100, "{evaluation:?}");

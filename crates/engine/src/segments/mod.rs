@@ -94,6 +94,9 @@ pub struct Preview {
     /// Where its customers are, against all customers, with warnings.
     #[serde(default)]
     pub make_up: Vec<fairness::Dimension>,
+    /// Its customers' funnel, with analytics events.
+    #[serde(default)]
+    pub funnel: Option<crate::funnel::Funnel>,
 }
 
 /// The size of `query`'s segment.
@@ -111,6 +114,7 @@ pub fn preview(analysis: &Analysis, query: &str) -> Result<Preview, QueryError> 
         share: count as f64 / m.len().max(1) as f64,
         revenue_share: if total > 0.0 { inside / total } else { 0.0 },
         make_up: fairness::make_up(analysis, query, &m),
+        funnel: crate::funnel::of_members(analysis, &m),
     })
 }
 
