@@ -703,6 +703,14 @@ describe("segmenter page", () => {
       "8779761975522",
     );
     await page.click(".chip-clear");
+    // Any segment's funnel, in the segment editor.
+    await page.fill("#segment-query", "checkouts_begun >= 1");
+    await page.waitForFunction(
+      () => document.querySelector("#segment-funnel")?.dataset.abandoned === "1",
+      null,
+      WAIT,
+    );
+    assert.match(await page.textContent("#segment-funnel"), /checkout → purchase 50\.0%/);
     await page.locator("#behaviour").screenshot({ path: join(ARTIFACTS, "behaviour.png") });
     // The page's customers.csv carries the behaviour columns, byte for byte as the CLI writes them.
     const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#download-csv")]);
