@@ -196,14 +196,7 @@ pub const OFFER_DEPTH: usize = 3;
 const OFFERS_SHOWN: usize = 3;
 
 fn offers_by_group(analysis: &Analysis) -> Vec<GroupOffers> {
-    use crate::interest::{Baskets, CoCounts, MIN_TOGETHER};
     let sales = &analysis.sales;
-    let catalogue = sales
-        .items
-        .iter()
-        .map(|i| i.product as usize + 1)
-        .max()
-        .unwrap_or(0);
     // Each group's order lines, for the bundles its members buy.
     let mut lines: BTreeMap<RfmGroup, Vec<(u32, u32)>> = BTreeMap::new();
     for item in &sales.items {
@@ -215,17 +208,11 @@ fn offers_by_group(analysis: &Analysis) -> Vec<GroupOffers> {
         }
     }
     let mut bundles = |group: RfmGroup| {
-        let pairs = lines.remove(&group).unwrap_or_default();
-        let counts = CoCounts::count(
-            &Baskets::from_pairs(pairs, sales.purchases.len()),
-            catalogue,
-        );
-        let mut rules = counts.top_rules(MIN_TOGETHER, 2 * OFFERS_SHOWN, |p| {
-            sales.labels.name(p).to_string()
-        });
-        rules.retain(|r| r.from < r.to && r.lift > 1.0);
-        rules.truncate(OFFERS_SHOWN);
-        rules
+        crate::interest::bundles(
+            sales,
+            lines.remove(&group).unwrap_or_default(),
+            OFFERS_SHOWN,
+        )
     };
     let mut counts: BTreeMap<RfmGroup, BTreeMap<u32, u64>> = BTreeMap::new();
     for (i, &group) in analysis.rfm.group.iter().enumerate() {

@@ -47,6 +47,29 @@ pub struct InterestSummary {
     pub evaluation: Option<Evaluation>,
 }
 
+/// The strongest bundles (products bought together in one order) among
+/// `lines` (order, product), one rule per pair, lift above 1; at most
+/// `limit`.
+pub fn bundles(sales: &Sales, lines: Vec<(u32, u32)>, limit: usize) -> Vec<Rule> {
+    let catalogue = sales
+        .items
+        .iter()
+        .map(|i| i.product as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let counts = CoCounts::count(
+        &Baskets::from_pairs(lines, sales.purchases.len()),
+        catalogue,
+    );
+    let mut rules = counts.top_rules(MIN_TOGETHER, 2 * limit, |p| {
+        sales.labels.name(p).to_string()
+    });
+    // Both directions of a pair have the same lift: keep one.
+    rules.retain(|r| r.from < r.to && r.lift > 1.0);
+    rules.truncate(limit);
+    rules
+}
+
 impl Interest {
     /// From the counted purchases' product lines, as of `as_of`.
     pub fn find(sales: &Sales, customers: usize, as_of: Option<Date>) -> Interest {
@@ -80,22 +103,16 @@ impl Interest {
                 recommended[c * TOP_N + slot] = p;
             }
         }
-        let by_order = CoCounts::count(
-            &Baskets::from_pairs(
-                sales
-                    .items
-                    .iter()
-                    .map(|i| (i.purchase, i.product))
-                    .collect(),
-                sales.purchases.len(),
-            ),
-            products,
-        );
         let name = |p: u32| sales.labels.name(p).to_string();
-        let mut bundles = by_order.top_rules(MIN_TOGETHER, 2 * RULES_SHOWN, name);
-        // Both directions of a pair have the same lift: keep one.
-        bundles.retain(|r| r.from < r.to);
-        bundles.truncate(RULES_SHOWN);
+        let bundles = bundles(
+            sales,
+            sales
+                .items
+                .iter()
+                .map(|i| (i.purchase, i.product))
+                .collect(),
+            RULES_SHOWN,
+        );
 
         let as_of = as_of.or_else(|| sales.purchases.iter().map(|p| p.date).max());
         let evaluation = as_of.and_then(|as_of| {

@@ -147,7 +147,10 @@ fn the_demo_store_s_planted_habits_are_found() {
     let planted = [
         ("Cork Yoga Block", "Premium Eco-Friendly Yoga Mat"),
         ("Leather Key Ring", "Minimalist Leather Wallet"),
-        ("Ceramic Pour-Over Dripper", "Organic Ethiopian Coffee Beans"),
+        (
+            "Ceramic Pour-Over Dripper",
+            "Organic Ethiopian Coffee Beans",
+        ),
     ];
     let summary = crate::summary::Summary::of(&analysis);
     let sizeable: Vec<_> = summary
