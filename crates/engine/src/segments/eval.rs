@@ -49,6 +49,19 @@ pub struct ProductFilter {
     pub sum_quantity: Option<(&'static str, f64)>,
 }
 
+impl Compiled {
+    /// Whether the query looks at product lines (`products_purchased`),
+    /// which need the per-customer line index.
+    pub fn reads_products(&self) -> bool {
+        match self {
+            Compiled::Or(parts) | Compiled::And(parts) => {
+                parts.iter().any(Compiled::reads_products)
+            }
+            Compiled::Test(_, check) => matches!(check, Check::Products { .. }),
+        }
+    }
+}
+
 /// Resolves and type-checks `query` for `analysis`.
 pub fn compile(query: &Query, text: &str, analysis: &Analysis) -> Result<Compiled, QueryError> {
     let context = Context {
@@ -284,6 +297,15 @@ pub struct LinesByCustomer {
 }
 
 impl LinesByCustomer {
+    /// For a query that never reads product lines: an index of one
+    /// customer per entry costs a pass over every line, so none is built.
+    pub fn none() -> LinesByCustomer {
+        LinesByCustomer {
+            start: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
     pub fn new(analysis: &Analysis) -> LinesByCustomer {
         let n = analysis.customers.len();
         let mut start = vec![0u32; n + 1];
@@ -308,7 +330,10 @@ impl LinesByCustomer {
     }
 
     fn of(&self, customer: usize) -> &[u32] {
-        &self.lines[self.start[customer] as usize..self.start[customer + 1] as usize]
+        match (self.start.get(customer), self.start.get(customer + 1)) {
+            (Some(&from), Some(&to)) => &self.lines[from as usize..to as usize],
+            _ => &[],
+        }
     }
 }
 

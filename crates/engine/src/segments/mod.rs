@@ -77,7 +77,11 @@ pub struct SegmentError {
 pub fn members(analysis: &Analysis, query: &str) -> Result<Vec<bool>, QueryError> {
     let parsed = parser::parse(query)?;
     let compiled = compile(&parsed, query, analysis)?;
-    let lines = LinesByCustomer::new(analysis);
+    let lines = if compiled.reads_products() {
+        LinesByCustomer::new(analysis)
+    } else {
+        LinesByCustomer::none()
+    };
     Ok((0..analysis.customers.len())
         .map(|i| matches(&compiled, analysis, &lines, i))
         .collect())

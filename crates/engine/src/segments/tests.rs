@@ -244,3 +244,24 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn only_product_queries_build_the_line_index() {
+    let a = crate::pipeline::small_shop();
+    let compiled = |q: &str| {
+        let parsed = super::parser::parse(q).expect("parses");
+        super::eval::compile(&parsed, q, &a).expect("compiles")
+    };
+    assert!(!compiled("number_of_orders >= 2 AND amount_spent > 10").reads_products());
+    assert!(
+        compiled("number_of_orders >= 2 OR products_purchased MATCHES (category = 'x')")
+            .reads_products()
+    );
+    // Both paths give the same members: nobody bought 999 of anything.
+    let with_products =
+        "number_of_orders >= 1 AND products_purchased NOT MATCHES (sum_quantity >= 999)";
+    let m = super::members(&a, with_products).expect("a product query");
+    let plain = super::members(&a, "number_of_orders >= 1").expect("plain");
+    assert!(m.iter().any(|&x| x));
+    assert_eq!(m, plain);
+}
