@@ -315,12 +315,22 @@ impl Analysis {
             .as_deref()
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
+        // Cluster names are few: which ones match is decided once.
+        let clusters: Vec<u16> = needle.as_deref().map_or_else(Vec::new, |n| {
+            self.clustering
+                .summary
+                .clusters
+                .iter()
+                .filter(|c| c.name.to_lowercase().contains(n))
+                .map(|c| c.id)
+                .collect()
+        });
         let mut order: Vec<u32> = (0..self.customers.len() as u32)
             .filter(|&i| members.as_ref().is_none_or(|m| m[i as usize]))
             .filter(|&i| {
                 needle
                     .as_deref()
-                    .is_none_or(|n| self.mentions(i as usize, n))
+                    .is_none_or(|n| self.mentions(i as usize, n, &clusters))
             })
             .collect();
         let compare = |a: &u32, b: &u32| {
@@ -351,21 +361,16 @@ impl Analysis {
         }
     }
 
-    /// Whether customer `i`'s id, email, country or cluster name contains
-    /// `needle` (already lower case).
-    fn mentions(&self, i: usize, needle: &str) -> bool {
+    /// Whether customer `i`'s id, email or country contains `needle`
+    /// (already lower case), or they are in one of `clusters` (those whose
+    /// name contains it).
+    fn mentions(&self, i: usize, needle: &str, clusters: &[u16]) -> bool {
         let c = &self.customers;
         let contains = |text: &str| text.contains(needle) || text.to_lowercase().contains(needle);
         contains(&c.id[i])
             || c.email[i].as_deref().is_some_and(contains)
             || c.country[i].is_some_and(|l| contains(self.sales.labels.name(l)))
-            || self.clustering.labels[i].is_some_and(|id| {
-                self.clustering
-                    .summary
-                    .clusters
-                    .iter()
-                    .any(|cluster| cluster.id == id && contains(&cluster.name))
-            })
+            || self.clustering.labels[i].is_some_and(|id| clusters.contains(&id))
     }
 
     fn compare(&self, column: CustomerColumn, a: usize, b: usize) -> Ordering {

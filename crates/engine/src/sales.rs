@@ -96,6 +96,16 @@ pub struct ProductSummary {
 }
 
 impl Sales {
+    /// One more than the highest product number sold: the length of a
+    /// table indexed by product.
+    pub fn product_slots(&self) -> usize {
+        self.items
+            .iter()
+            .map(|i| i.product as usize + 1)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Product figures; `top` holds at most `limit` products.
     pub fn product_summary(&self, limit: usize) -> ProductSummary {
         #[derive(Default)]

@@ -51,15 +51,9 @@ pub struct InterestSummary {
 /// `lines` (order, product), one rule per pair, lift above 1; at most
 /// `limit`.
 pub fn bundles(sales: &Sales, lines: Vec<(u32, u32)>, limit: usize) -> Vec<Rule> {
-    let catalogue = sales
-        .items
-        .iter()
-        .map(|i| i.product as usize + 1)
-        .max()
-        .unwrap_or(0);
     let counts = CoCounts::count(
         &Baskets::from_pairs(lines, sales.purchases.len()),
-        catalogue,
+        sales.product_slots(),
     );
     let mut rules = counts.top_rules(MIN_TOGETHER, 2 * limit, |p| {
         sales.labels.name(p).to_string()
@@ -76,12 +70,7 @@ impl Interest {
         if sales.items.is_empty() {
             return Interest::default();
         }
-        let products = sales
-            .items
-            .iter()
-            .map(|i| i.product as usize + 1)
-            .max()
-            .unwrap_or(0);
+        let products = sales.product_slots();
         let day = |item: &crate::sales::SoldItem| sales.purchases[item.purchase as usize].date;
         let owned = Baskets::from_pairs(
             sales

@@ -43,8 +43,10 @@ pub struct Dimension {
     pub warnings: Vec<String>,
 }
 
-/// A customer's value of a dimension.
-type ValueOf<'a> = &'a dyn Fn(usize) -> Option<String>;
+/// A customer's value of a dimension, and what qualifies it (a region's
+/// country): borrowed, since the check runs on every keystroke of the
+/// segment editor over every customer.
+type ValueOf<'a> = &'a dyn Fn(usize) -> Option<(&'a str, Option<&'a str>)>;
 
 /// The attributes that pick a dimension: a segment chosen by country is
 /// meant to be all one country, so that dimension gets no warnings.
@@ -57,15 +59,10 @@ const DEFINED_BY: [(&str, &[&str]); 2] = [
 /// `query`.
 pub fn make_up(analysis: &Analysis, query: &str, members: &[bool]) -> Vec<Dimension> {
     let c = &analysis.customers;
-    let country = |i: usize| c.country[i].map(|l| analysis.sales.labels.name(l).to_string());
+    let country = |i: usize| c.country[i].map(|l| (analysis.sales.labels.name(l), None));
     let region = |i: usize| {
-        c.profile(i).and_then(|p| {
-            let region = p.province_code.as_deref()?;
-            Some(match p.country_code.as_deref() {
-                Some(country) => format!("{region} ({country})"),
-                None => region.to_string(),
-            })
-        })
+        c.profile(i)
+            .and_then(|p| Some((p.province_code.as_deref()?, p.country_code.as_deref())))
     };
     let dimensions: [(&str, ValueOf<'_>); 2] = [("country", &country), ("region", &region)];
     let words: Vec<String> = super::lexer::tokens(query)
@@ -101,7 +98,7 @@ fn dimension(
     customers: usize,
     value: ValueOf<'_>,
 ) -> Option<Dimension> {
-    let mut counts: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut counts: BTreeMap<(&str, Option<&str>), (u64, u64)> = BTreeMap::new();
     let mut unknown_in_segment = 0;
     for i in 0..customers {
         let inside = members.get(i).copied().unwrap_or(false);
@@ -129,8 +126,11 @@ fn dimension(
     };
     let mut parts: Vec<Part> = counts
         .into_iter()
-        .map(|(value, (inside, base))| Part {
-            value,
+        .map(|((value, qualifier), (inside, base))| Part {
+            value: match qualifier {
+                Some(q) => format!("{value} ({q})"),
+                None => value.to_string(),
+            },
             in_segment: inside,
             in_base: base,
             segment_share: share(inside, segment_total),
@@ -186,11 +186,11 @@ mod tests {
     use super::*;
 
     /// 100 customers: 60 in DE, 30 in FR, 10 in IT; one without a country.
-    fn countries(i: usize) -> Option<String> {
+    fn countries(i: usize) -> Option<(&'static str, Option<&'static str>)> {
         match i {
-            0..60 => Some("DE".into()),
-            60..90 => Some("FR".into()),
-            90..100 => Some("IT".into()),
+            0..60 => Some(("DE", None)),
+            60..90 => Some(("FR", None)),
+            90..100 => Some(("IT", None)),
             _ => None,
         }
     }
