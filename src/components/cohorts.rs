@@ -7,13 +7,18 @@ use crate::charts::{HeatCell, Heatmap};
 use crate::format;
 use crate::state::AppState;
 
+/// Customers across the cohorts shown for the chart to say anything.
+const MIN_CUSTOMERS: u64 = 30;
+
 #[component]
 pub fn CohortPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
         let f = state.finished.get()?;
         let cohorts = f.summary.figures.cohorts.clone();
-        if cohorts.cohorts.len() < 2 {
+        // A handful of customers per month makes every share 0 % or 100 %.
+        let customers: u64 = cohorts.cohorts.iter().map(|c| c.customers).sum();
+        if cohorts.cohorts.len() < 2 || customers < MIN_CUSTOMERS {
             return None;
         }
         let span = cohorts.average.len();

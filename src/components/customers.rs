@@ -246,7 +246,8 @@ pub fn CustomerTable() -> impl IntoView {
                         node_ref=viewport
                         tabindex="0"
                         aria-label="Customer rows; scroll or use the arrow keys"
-                        style=format!("height: {}px", f64::from(VIEW_ROWS) * ROW_PX)
+                        // A short list gets a short box.
+                        style=move || format!("height: {}px", f64::from(total().clamp(1, VIEW_ROWS)) * ROW_PX)
                         on:scroll=move |e: ev::Event| {
                             let element: web_sys::HtmlElement = event_target(&e);
                             scroll_top.set(f64::from(element.scroll_top()));
