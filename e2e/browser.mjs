@@ -6,8 +6,12 @@ import { chromium } from "playwright-core";
 
 const EXECUTABLE = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-/** Launches headless Chromium with a fresh profile and no background traffic. */
-export async function launch() {
+/**
+ * Launches headless Chromium with a fresh profile and no background traffic;
+ * `args` are added to the command line (the benchmarks ask for precise
+ * memory figures).
+ */
+export async function launch({ args = [] } = {}) {
   const profile = mkdtempSync(join(tmpdir(), "segmenter-e2e-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: EXECUTABLE,
@@ -24,10 +28,12 @@ export async function launch() {
       "--no-first-run",
       "--disable-default-apps",
       "--disable-extensions",
+      ...args,
     ],
   });
   return {
     context,
+    profile,
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });

@@ -44,6 +44,8 @@ pub fn Overview() -> impl IntoView {
                                 data-rfm-ms=t.rfm_ms
                                 data-fit-ms=t.fit_ms
                                 data-models-ms=t.models_ms
+                                data-peak-memory-bytes=t.peak_memory_bytes
+                                data-stages=serde_json::to_string(&t.stages).unwrap_or_default()
                             >
                                 {format!(
                                     " (reading {}, models {}, of which fitting {})",

@@ -1,38 +1,43 @@
 // The PapaParse peer: stream-parse the file in this worker and aggregate per
-// customer in a JS Map, as a hand-written browser tool would (order rows of
-// a Shopify export carry the Total; the key is the lower-cased email).
-importScripts("../../../node_modules/papaparse/papaparse.min.js");
+// customer in a JS Map, as a hand-written browser tool would: per lower-cased
+// email, orders (an order's lines are consecutive), last date and spend.
+importScripts("../../../node_modules/papaparse/papaparse.min.js", "columns.js");
 
 onmessage = (event) => {
   const file = event.data.file;
   const start = performance.now();
   const customers = new Map();
-  let header = null;
-  let emailColumn = -1;
-  let totalColumn = -1;
+  let columns = null;
   let rows = 0;
   Papa.parse(file, {
     chunkSize: 8 << 20,
     skipEmptyLines: true,
     chunk: (results) => {
       for (const row of results.data) {
-        if (header === null) {
-          header = row;
-          emailColumn = header.indexOf("Email");
-          totalColumn = header.indexOf("Total");
+        if (columns === null) {
+          columns = peerColumns(row);
           continue;
         }
         rows += 1;
-        const total = row[totalColumn];
-        if (!total) continue;
-        const email = (row[emailColumn] || "").trim().toLowerCase();
+        const email = (row[columns.email] || "").trim().toLowerCase();
+        if (!email) continue;
+        const amount =
+          columns.shape === "shopify"
+            ? Number(row[columns.total] || 0)
+            : Number(row[columns.price]) * Number(row[columns.quantity]);
+        const order = row[columns.order];
+        const date = row[columns.date];
         const customer = customers.get(email);
-        if (customer) {
-          customer.orders += 1;
-          customer.spent += Number(total);
-        } else {
-          customers.set(email, { orders: 1, spent: Number(total) });
+        if (!customer) {
+          customers.set(email, { orders: 1, spent: amount, last: date, order });
+          continue;
         }
+        if (customer.order !== order) {
+          customer.orders += 1;
+          customer.order = order;
+        }
+        customer.spent += amount;
+        if (date > customer.last) customer.last = date;
       }
     },
     complete: () => postMessage({ ms: performance.now() - start, rows, customers: customers.size }),

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use segmenter_engine::cluster::features::Feature;
 use segmenter_engine::cluster::ClusterOptions;
-use segmenter_engine::demo::DemoStore;
+use segmenter_engine::demo::{DemoStore, Shape};
 use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{is_free_column_name, write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::{ColumnMap, FileOptions};
@@ -99,7 +99,25 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = DemoStore::default().customers)]
         customers: u32,
+        /// `shopify` (the 79-column orders export) or `narrow` (8 columns:
+        /// order_id, email, order_date, product, category, quantity, price,
+        /// country).
+        #[arg(long, default_value = "shopify", value_parser = parse_shape)]
+        shape: Shape,
+        /// Sizes or colours per product, for a larger catalogue. Anything
+        /// but the page's demo (narrow, or variants) is streamed to the
+        /// file oldest order first, so any size fits in memory.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+        variants: u32,
     },
+}
+
+fn parse_shape(text: &str) -> Result<Shape, String> {
+    match text {
+        "shopify" => Ok(Shape::Shopify),
+        "narrow" => Ok(Shape::Narrow),
+        _ => Err(format!("{text:?} is not a shape: shopify or narrow")),
+    }
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -253,14 +271,24 @@ fn run(cli: Cli) -> Result<()> {
             out,
             seed,
             customers,
+            shape,
+            variants,
         } => {
             let store = DemoStore {
                 seed,
                 customers,
+                variants,
                 ..DemoStore::default()
             };
-            fs::write(&out, store.generate())
-                .with_context(|| format!("cannot write {}", out.display()))
+            let context = || format!("cannot write {}", out.display());
+            if shape == Shape::Shopify && variants == 1 {
+                // Byte for byte the page's demo store.
+                return fs::write(&out, store.generate()).with_context(context);
+            }
+            let file = File::create(&out).with_context(context)?;
+            let mut writer = BufWriter::with_capacity(1 << 20, file);
+            store.write(shape, &mut writer).with_context(context)?;
+            writer.flush().with_context(context)
         }
     }
 }
@@ -487,6 +515,14 @@ impl Sink for StderrProgress {
     fn now_ms(&mut self) -> Option<f64> {
         self.clock
             .map(|start| start.elapsed().as_secs_f64() * 1000.0)
+    }
+
+    /// The process's peak resident set (Linux reports it; elsewhere none).
+    fn peak_memory_bytes(&mut self) -> Option<f64> {
+        let status = fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024.0)
     }
 
     fn progress(&mut self, p: &Progress) -> bool {

@@ -54,7 +54,34 @@ pub struct DemoStore {
     pub end: Date,
     /// Days of history before `end`.
     pub history_days: i32,
+    /// Sizes or colours per catalogue product (1: the plain catalogue).
+    /// Benchmarks raise it for a product table of realistic size.
+    pub variants: u32,
 }
+
+/// The columns a simulated store is written with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Shopify's orders export: 79 columns, order fields on the first line
+    /// of each order, quoted addresses and notes.
+    Shopify,
+    /// A plain order-line table of 8 columns, as other shop systems and
+    /// spreadsheets export: `order_id,email,order_date,product,category,
+    /// quantity,price,country`.
+    Narrow,
+}
+
+/// The narrow shape's header.
+pub const NARROW_HEADER: [&str; 8] = [
+    "order_id",
+    "email",
+    "order_date",
+    "product",
+    "category",
+    "quantity",
+    "price",
+    "country",
+];
 
 impl Default for DemoStore {
     /// Three thousand customers over two years ending 2026-10-31: enough for
@@ -65,6 +92,7 @@ impl Default for DemoStore {
             customers: 3000,
             end: Date::from_ymd(2026, 10, 31).unwrap_or(Date::from_days(20_757)),
             history_days: 730,
+            variants: 1,
         }
     }
 }
@@ -188,11 +216,7 @@ const REFILL_DAYS: f64 = 30.0;
 impl DemoStore {
     /// Writes the demo store as a Shopify orders export (UTF-8 CSV).
     pub fn generate(&self) -> Vec<u8> {
-        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        let buyers = self.buyers(&mut rng);
-        let mut orders = self.purchases(&mut rng, buyers.len());
-        orders.sort_by_key(|o| o.at);
-
+        let (mut rng, buyers, orders) = self.simulate();
         let mut out = Vec::with_capacity(orders.len() * 700);
         // Writing to a Vec cannot fail.
         let _ = write_record(&mut out, &SHOPIFY_ORDERS_HEADER);
@@ -208,6 +232,58 @@ impl DemoStore {
             }
         }
         out
+    }
+
+    /// Streams the store to `out` in `shape`, oldest order first, holding
+    /// only the customers and their order times (a gigabyte-sized file for
+    /// the benchmarks never sits in memory). Returns the lines written.
+    pub fn write(&self, shape: Shape, out: &mut impl std::io::Write) -> std::io::Result<u64> {
+        let (mut rng, buyers, orders) = self.simulate();
+        let mut lines = 1;
+        match shape {
+            Shape::Shopify => write_record(out, &SHOPIFY_ORDERS_HEADER)?,
+            Shape::Narrow => write_record(out, &NARROW_HEADER)?,
+        }
+        let column = |name: &str| SHOPIFY_ORDERS_HEADER.iter().position(|h| *h == name);
+        let picks = [
+            "Name",
+            "Email",
+            "Created at",
+            "Lineitem name",
+            "Vendor",
+            "Lineitem quantity",
+            "Lineitem price",
+        ]
+        .map(|name| column(name).unwrap_or(0));
+        let mut narrow: Vec<String> = Vec::with_capacity(NARROW_HEADER.len());
+        for (n, order) in orders.iter().enumerate() {
+            let buyer = order.buyer.map(|b| &buyers[b]);
+            for row in self.order_rows(&mut rng, 1001 + n, order, buyer) {
+                match shape {
+                    Shape::Shopify => write_record(out, &row)?,
+                    Shape::Narrow => {
+                        narrow.clear();
+                        narrow.extend(picks.iter().map(|&i| row[i].clone()));
+                        // Plain tables repeat the date without a zone.
+                        narrow[2].truncate(19);
+                        narrow.push(buyer.map_or("", |b| PLACES[b.place].0).to_string());
+                        write_record(out, &narrow)?;
+                    }
+                }
+                lines += 1;
+            }
+        }
+        Ok(lines)
+    }
+
+    /// The customers and every order, sorted by time, and the generator in
+    /// the state the order rows continue from.
+    fn simulate(&self) -> (ChaCha8Rng, Vec<Buyer>, Vec<SimOrder>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let buyers = self.buyers(&mut rng);
+        let mut orders = self.purchases(&mut rng, buyers.len());
+        orders.sort_by_key(|o| o.at);
+        (rng, buyers, orders)
     }
 
     fn buyers(&self, rng: &mut ChaCha8Rng) -> Vec<Buyer> {
@@ -385,9 +461,24 @@ impl DemoStore {
             set(&mut row, "Email", email.clone());
             set(&mut row, "Created at", created.clone());
             set(&mut row, "Lineitem quantity", quantity.to_string());
-            set(&mut row, "Lineitem name", product.name.to_string());
+            // The plain catalogue draws nothing here, so its bytes stay put.
+            if self.variants > 1 {
+                let variant = rng.random_range(1..=self.variants);
+                set(
+                    &mut row,
+                    "Lineitem name",
+                    format!("{} - Style {variant}", product.name),
+                );
+                set(
+                    &mut row,
+                    "Lineitem sku",
+                    format!("{}-{variant}", product.sku),
+                );
+            } else {
+                set(&mut row, "Lineitem name", product.name.to_string());
+                set(&mut row, "Lineitem sku", product.sku.to_string());
+            }
             set(&mut row, "Lineitem price", money(product.price));
-            set(&mut row, "Lineitem sku", product.sku.to_string());
             set(&mut row, "Lineitem requires shipping", "true".into());
             set(&mut row, "Lineitem taxable", "true".into());
             set(&mut row, "Lineitem fulfillment status", "fulfilled".into());
@@ -604,6 +695,64 @@ mod tests {
             .filter(|(g, n)| *g != RfmGroup::Prospects && *n > 0)
             .count();
         assert!(populated >= 9, "only {populated} groups populated");
+    }
+
+    #[test]
+    fn the_streamed_export_is_the_same_store_oldest_first() {
+        let mut streamed = Vec::new();
+        let lines = small().write(Shape::Shopify, &mut streamed).expect("write");
+        let read = |bytes: &[u8]| analyze_bytes(DEMO_FILE_NAME, bytes, &Options::default());
+        let (a, b) = (
+            read(&small().generate()).expect("reads"),
+            read(&streamed).expect("reads"),
+        );
+        assert_eq!(a.customers.len(), b.customers.len());
+        assert_eq!(a.quality.rows_read, b.quality.rows_read);
+        assert_eq!(a.quality.rows_used, b.quality.rows_used);
+        // The same orders, added up in another order.
+        assert!((a.totals.revenue - b.totals.revenue).abs() < 1e-6 * a.totals.revenue);
+        // The header and one line per row (a note's line break is inside a row).
+        assert_eq!(lines, b.quality.rows_read + 1);
+    }
+
+    #[test]
+    fn the_narrow_shape_holds_the_same_lines_in_eight_columns() {
+        let store = DemoStore {
+            variants: 6,
+            ..small()
+        };
+        let (mut wide, mut narrow) = (Vec::new(), Vec::new());
+        store.write(Shape::Shopify, &mut wide).expect("write");
+        store.write(Shape::Narrow, &mut narrow).expect("write");
+        let text = String::from_utf8(narrow.clone()).expect("utf-8");
+        assert!(
+            text.starts_with("order_id,email,order_date,product,category,quantity,price,country\n")
+        );
+        assert!(text
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.split(',').count() == 8));
+        let read = |name: &str, bytes: &[u8]| {
+            analyze_bytes(name, bytes, &Options::default()).expect("reads")
+        };
+        let (w, n) = (read("wide.csv", &wide), read("narrow.csv", &narrow));
+        assert_eq!(n.quality.files[0].format, "generic_orders");
+        assert_eq!(n.quality.rows_read, w.quality.rows_read);
+        assert_eq!(
+            n.quality.rows_used + n.quality.rows_excluded_total(),
+            n.quality.rows_read
+        );
+        // A plain table has no cancellations or refunds: everyone who
+        // ordered is a customer there.
+        assert!(n.customers.len() >= w.customers.len());
+        // Up to six styles of each of the 16 products.
+        let products: std::collections::BTreeSet<u32> =
+            n.sales.items.iter().map(|i| i.product).collect();
+        assert!(
+            (17..=96).contains(&products.len()),
+            "{} products",
+            products.len()
+        );
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub mod rfm;
 pub mod sales;
 pub mod segments;
 pub mod summary;
+pub mod timing;
 pub mod wording;
 
 pub use date::Date;

@@ -19,6 +19,7 @@ use crate::interest::Interest;
 use crate::models::scores::Predictions;
 use crate::rfm::Rfm;
 use crate::sales::Sales;
+use crate::timing::{StageTime, Stopwatch};
 
 /// Bytes read from an input per step: large enough to keep per-call overhead
 /// negligible, small enough for frequent progress and a prompt cancel.
@@ -89,6 +90,11 @@ pub trait Sink {
     fn now_ms(&mut self) -> Option<f64> {
         None
     }
+
+    /// The most memory the host has held so far (bytes), when it can tell.
+    fn peak_memory_bytes(&mut self) -> Option<f64> {
+        None
+    }
 }
 
 /// How long the stages took, when the host has a clock.
@@ -102,6 +108,13 @@ pub struct Timings {
     /// All model work: both repeat-buying models, spend, backtests,
     /// propensity and every customer's scores, then the clusters.
     pub models_ms: f64,
+    /// Every stage in the order it ran, finer than the totals above.
+    #[serde(default)]
+    pub stages: Vec<StageTime>,
+    /// The most memory the analysis held, as the host sees it: the wasm
+    /// memory in the browser, the peak resident set natively (bytes).
+    #[serde(default)]
+    pub peak_memory_bytes: Option<f64>,
 }
 
 /// A sink that ignores progress and never cancels.
@@ -165,11 +178,12 @@ impl Analysis {
             behaviour,
             sales,
         } = ingested;
-        let start = clock();
+        let mut watch = Stopwatch::start(clock);
         let rfm = Rfm::score(&customers);
-        let after_rfm = clock();
-        let predictions = Predictions::fit(&sales, &customers, clock);
-        let clustering = Clustering::run(
+        let rfm_ms = watch.lap("RFM");
+        let models_start = watch.now();
+        let predictions = Predictions::fit(&sales, &customers, &mut watch);
+        let clustering = Clustering::run_timed(
             &ClusterInput {
                 customers: &customers,
                 scores: &predictions.scores,
@@ -178,15 +192,18 @@ impl Analysis {
             },
             options.seed,
             &options.clusters,
+            &mut watch,
         );
-        let interest = Interest::find(&sales, customers.len(), totals.as_of);
-        let end = clock();
-        let timings = match (start, after_rfm, end) {
-            (Some(start), Some(after_rfm), Some(end)) => Some(Timings {
+        let interest = Interest::find_timed(&sales, customers.len(), totals.as_of, &mut watch);
+        let models_end = watch.now();
+        let timings = match (rfm_ms, models_start, models_end) {
+            (Some(rfm_ms), Some(start), Some(end)) => Some(Timings {
                 ingest_ms: 0.0,
-                rfm_ms: after_rfm - start,
+                rfm_ms,
                 fit_ms: predictions.fit_ms.unwrap_or(0.0),
-                models_ms: end - after_rfm,
+                models_ms: end - start,
+                stages: watch.into_stages(),
+                peak_memory_bytes: None,
             }),
             _ => None,
         };
@@ -239,6 +256,9 @@ pub struct Run<'s, S: Sink> {
     sink: &'s mut S,
     progress: Progress,
     started_ms: Option<f64>,
+    /// Time spent inside `push` (tokenizing and reading rows into orders);
+    /// the rest of the ingest until `finish` is the host fetching bytes.
+    parse_ms: f64,
     options: Options,
 }
 
@@ -250,6 +270,7 @@ impl<'s, S: Sink> Run<'s, S> {
         Run {
             ingest: Ingest::new(options.as_of),
             started_ms,
+            parse_ms: 0.0,
             options: options.clone(),
             sink,
             progress: Progress {
@@ -276,7 +297,11 @@ impl<'s, S: Sink> Run<'s, S> {
     /// Feeds the next bytes of the current file and reports progress;
     /// `Err(Cancelled)` when the sink asks to stop.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        let start = self.sink.now_ms();
         self.ingest.push(bytes)?;
+        if let (Some(start), Some(end)) = (start, self.sink.now_ms()) {
+            self.parse_ms += end - start;
+        }
         self.progress.bytes_done += bytes.len() as u64;
         self.report()
     }
@@ -290,14 +315,31 @@ impl<'s, S: Sink> Run<'s, S> {
     pub fn finish(mut self) -> Result<Analysis, Error> {
         self.progress.stage = Stage::Scoring;
         self.report()?;
+        let finish_start = self.sink.now_ms();
         let ingested = self.ingest.finish()?;
         let ingest_end = self.sink.now_ms();
         let sink = &mut *self.sink;
         let mut analysis = Analysis::timed(ingested, &self.options, &mut || sink.now_ms());
-        if let (Some(timings), Some(start), Some(end)) =
-            (analysis.timings.as_mut(), self.started_ms, ingest_end)
-        {
+        if let (Some(timings), Some(start), Some(finish_start), Some(end)) = (
+            analysis.timings.as_mut(),
+            self.started_ms,
+            finish_start,
+            ingest_end,
+        ) {
             timings.ingest_ms = end - start;
+            let ingest = [
+                ("reading", finish_start - start - self.parse_ms),
+                ("parsing", self.parse_ms),
+                ("orders and customers", end - finish_start),
+            ];
+            timings.stages.splice(
+                0..0,
+                ingest.map(|(stage, ms)| StageTime {
+                    stage: stage.to_string(),
+                    ms,
+                }),
+            );
+            timings.peak_memory_bytes = self.sink.peak_memory_bytes();
         }
         Ok(analysis)
     }

@@ -20,7 +20,7 @@ use segmenter_engine::segments::movement::movement;
 use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
 use segmenter_engine::Date;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::envelope::{self, describe};
@@ -454,7 +454,19 @@ impl Sink for PostingSink {
     }
 
     fn now_ms(&mut self) -> Option<f64> {
-        Some(js_sys::Date::now())
+        // Sub-millisecond, monotonic; Date.now() would round every stage.
+        Some(
+            self.scope
+                .performance()
+                .map_or_else(js_sys::Date::now, |p| p.now()),
+        )
+    }
+
+    /// The wasm memory only grows, so its size now is its peak.
+    fn peak_memory_bytes(&mut self) -> Option<f64> {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().ok()?;
+        let buffer: js_sys::ArrayBuffer = memory.buffer().dyn_into().ok()?;
+        Some(f64::from(buffer.byte_length()))
     }
 }
 

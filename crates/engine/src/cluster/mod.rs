@@ -30,6 +30,7 @@ use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
 use crate::rfm::RfmGroup;
 use crate::sales::Sales;
+use crate::timing::Stopwatch;
 
 /// The most groups tried.
 pub const MAX_K: usize = 12;
@@ -149,6 +150,16 @@ impl Clustering {
     /// the number the silhouette prefers among 2..=12. Deterministic for a
     /// seed.
     pub fn run(input: &ClusterInput<'_>, seed: u64, options: &ClusterOptions) -> Clustering {
+        Clustering::run_timed(input, seed, options, &mut Stopwatch::off())
+    }
+
+    /// [`Clustering::run`], marking each stage on `watch`.
+    pub fn run_timed(
+        input: &ClusterInput<'_>,
+        seed: u64,
+        options: &ClusterOptions,
+        watch: &mut Stopwatch<'_>,
+    ) -> Clustering {
         let customers = input.customers;
         let all = FeatureMatrix::build(customers, input.scores, input.sales, &Feature::ALL);
         let available = all.features.clone();
@@ -179,7 +190,9 @@ impl Clustering {
                 "the customers differ on fewer than two measures".to_string()
             });
         }
+        watch.lap("cluster features");
         let (suggested_k, fit, candidates) = choose_and_fit(matrix.scaled.view(), seed, options.k);
+        watch.lap("k-means (choosing k, then everyone)");
         let mut clustering = describe::describe(input, &matrix, fit, candidates);
         clustering.summary.suggested_k = suggested_k;
         clustering.summary.available = available;
@@ -193,8 +206,10 @@ impl Clustering {
         let sampled = matrix.scaled.select(ndarray::Axis(0), &sample);
         let sampled_ids: Vec<u16> = sample.iter().map(|&r| ids[r]).collect();
         let k = clustering.summary.k;
+        watch.lap("describing clusters");
         clustering.summary.hierarchy =
             Some(alternatives::hierarchy(sampled.view(), &sampled_ids, k));
+        watch.lap("hierarchical (sample)");
         clustering.summary.density = Some(alternatives::density(
             sampled.view(),
             &sampled_ids,
@@ -203,12 +218,14 @@ impl Clustering {
             n,
             &clustering.summary.clusters,
         ));
+        watch.lap("density-based (sample)");
         clustering.summary.projection = Some(projection::project(
             matrix.scaled.view(),
             &matrix.features,
             &sample,
             &ids,
         ));
+        watch.lap("cluster picture");
         let fit_rows = quality::sample_rows(n, SELECTION_SAMPLE);
         let (membership, probabilities, clear) =
             alternatives::membership(matrix.scaled.view(), &ids, k, &fit_rows);
@@ -219,6 +236,7 @@ impl Clustering {
             cluster.clear_share = clear.get(usize::from(cluster.id) - 1).copied();
         }
         clustering.summary.membership = Some(membership);
+        watch.lap("cluster membership");
         clustering
     }
 }
@@ -239,13 +257,14 @@ pub fn choose_and_fit(
     let sample = data.select(Axis(0), &rows);
     let max_k = MAX_K.min(sample.nrows() / 5).max(2);
     let mut fits = Vec::new();
+    let distances = quality::SampleDistances::of(sample.view());
     let candidates: Vec<Candidate> = (2..=max_k)
         .map(|k| {
             let fit = kmeans(sample.view(), k, 3, seed);
             let candidate = Candidate {
                 k,
                 inertia: fit.inertia,
-                silhouette: quality::silhouette(sample.view(), &fit.labels, k),
+                silhouette: distances.silhouette(&fit.labels, k),
                 davies_bouldin: quality::davies_bouldin(
                     sample.view(),
                     &fit.labels,

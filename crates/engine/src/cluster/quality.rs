@@ -40,37 +40,80 @@ pub fn sample_rows(n: usize, size: usize) -> Vec<usize> {
 /// Mean silhouette over a sample of at most `SILHOUETTE_SAMPLE` points
 /// (deterministic). `None` for one cluster.
 pub fn silhouette(data: ArrayView2<'_, f64>, labels: &[u16], k: usize) -> Option<f64> {
-    let n = data.nrows();
-    if k < 2 || n < 2 {
-        return None;
-    }
-    let sample = sample_rows(n, SILHOUETTE_SAMPLE);
-    let mut total = 0.0;
-    let mut counted = 0usize;
-    for &i in &sample {
-        let mut sum = vec![0.0; k];
-        let mut count = vec![0usize; k];
-        for &j in &sample {
-            if i != j {
-                sum[labels[j] as usize] += distance(data.row(i), data.row(j));
-                count[labels[j] as usize] += 1;
+    SampleDistances::of(data).silhouette(labels, k)
+}
+
+/// The distances between every two points of the silhouette's sample,
+/// computed once: choosing k scores a dozen labellings of the same points,
+/// and the distances, not the sums, are what cost.
+pub struct SampleDistances {
+    /// The sampled row numbers, in order.
+    rows: Vec<usize>,
+    /// Row `a`'s distances to the rows after it, row after row (the upper
+    /// triangle without the diagonal).
+    upper: Vec<f64>,
+}
+
+impl SampleDistances {
+    pub fn of(data: ArrayView2<'_, f64>) -> SampleDistances {
+        let rows = sample_rows(data.nrows(), SILHOUETTE_SAMPLE);
+        let m = rows.len();
+        let mut upper = Vec::with_capacity(m * m.saturating_sub(1) / 2);
+        for (a, &i) in rows.iter().enumerate() {
+            for &j in &rows[a + 1..] {
+                upper.push(distance(data.row(i), data.row(j)));
             }
         }
-        let own = labels[i] as usize;
-        if count[own] == 0 {
-            continue; // a singleton in the sample: silhouette 0 by convention
-        }
-        let a = sum[own] / count[own] as f64;
-        let b = (0..k)
-            .filter(|&c| c != own && count[c] > 0)
-            .map(|c| sum[c] / count[c] as f64)
-            .fold(f64::INFINITY, f64::min);
-        if b.is_finite() {
-            total += (b - a) / a.max(b).max(1e-12);
-            counted += 1;
-        }
+        SampleDistances { rows, upper }
     }
-    (counted > 0).then(|| total / counted as f64)
+
+    /// Where the distance of sample points `a < b` is kept.
+    fn at(&self, a: usize, b: usize) -> usize {
+        let m = self.rows.len();
+        a * (2 * m - a - 1) / 2 + (b - a - 1)
+    }
+
+    /// Mean silhouette of the sample under `labels` (of all rows).
+    pub fn silhouette(&self, labels: &[u16], k: usize) -> Option<f64> {
+        let m = self.rows.len();
+        if k < 2 || m < 2 {
+            return None;
+        }
+        let label = |a: usize| labels[self.rows[a]] as usize;
+        let mut total = 0.0;
+        let mut counted = 0usize;
+        let mut sum = vec![0.0; k];
+        let mut count = vec![0usize; k];
+        for a in 0..m {
+            sum.fill(0.0);
+            count.fill(0);
+            // Sums in sample order, as a plain double loop would add them.
+            for b in 0..a {
+                sum[label(b)] += self.upper[self.at(b, a)];
+                count[label(b)] += 1;
+            }
+            let after = self.at(a, a + 1).min(self.upper.len());
+            for (offset, &d) in self.upper[after..after + (m - a - 1)].iter().enumerate() {
+                let b = a + 1 + offset;
+                sum[label(b)] += d;
+                count[label(b)] += 1;
+            }
+            let own = label(a);
+            if count[own] == 0 {
+                continue; // a singleton in the sample: silhouette 0 by convention
+            }
+            let within = sum[own] / count[own] as f64;
+            let nearest = (0..k)
+                .filter(|&c| c != own && count[c] > 0)
+                .map(|c| sum[c] / count[c] as f64)
+                .fold(f64::INFINITY, f64::min);
+            if nearest.is_finite() {
+                total += (nearest - within) / within.max(nearest).max(1e-12);
+                counted += 1;
+            }
+        }
+        (counted > 0).then(|| total / counted as f64)
+    }
 }
 
 /// Davies–Bouldin index: the mean over clusters of the worst ratio of

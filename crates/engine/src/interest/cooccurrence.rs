@@ -92,23 +92,23 @@ impl CoCounts {
         limit: usize,
         name: impl Fn(u32) -> String,
     ) -> Vec<Rule> {
-        let mut rules: Vec<(u32, u32, u32)> = self
+        // Each rule's lift once (a hash lookup), not once per comparison.
+        let mut rules: Vec<(f64, u32, u32, u32)> = self
             .pair
             .iter()
             .filter(|(_, &n)| n >= min_together)
             .flat_map(|(&(a, b), &n)| [(a, b, n), (b, a, n)])
+            .map(|(a, b, n)| (self.measures(a, b).2, a, b, n))
             .collect();
-        let lift = |&(a, b, _): &(u32, u32, u32)| self.measures(a, b).2;
         rules.sort_by(|x, y| {
-            lift(y)
-                .total_cmp(&lift(x))
-                .then(y.2.cmp(&x.2))
-                .then((x.0, x.1).cmp(&(y.0, y.1)))
+            y.0.total_cmp(&x.0)
+                .then(y.3.cmp(&x.3))
+                .then((x.1, x.2).cmp(&(y.1, y.2)))
         });
         rules.truncate(limit);
         rules
             .into_iter()
-            .map(|(a, b, n)| {
+            .map(|(_, a, b, n)| {
                 let (support, confidence, lift) = self.measures(a, b);
                 Rule {
                     from: name(a),

@@ -20,6 +20,7 @@ pub use replenishment::{Cycle, Due, Replenishment, DUE_WITHIN_DAYS};
 
 use crate::date::Date;
 use crate::sales::Sales;
+use crate::timing::Stopwatch;
 
 /// Rules listed in the summary.
 const RULES_SHOWN: usize = 20;
@@ -67,6 +68,16 @@ pub fn bundles(sales: &Sales, lines: Vec<(u32, u32)>, limit: usize) -> Vec<Rule>
 impl Interest {
     /// From the counted purchases' product lines, as of `as_of`.
     pub fn find(sales: &Sales, customers: usize, as_of: Option<Date>) -> Interest {
+        Interest::find_timed(sales, customers, as_of, &mut Stopwatch::off())
+    }
+
+    /// [`Interest::find`], marking each stage on `watch`.
+    pub fn find_timed(
+        sales: &Sales,
+        customers: usize,
+        as_of: Option<Date>,
+        watch: &mut Stopwatch<'_>,
+    ) -> Interest {
         if sales.items.is_empty() {
             return Interest::default();
         }
@@ -83,8 +94,9 @@ impl Interest {
         let by_customer = CoCounts::count(&owned, products);
         let neighbours = Neighbours::from_counts(&by_customer);
         let mut recommended = vec![u32::MAX; customers * TOP_N];
+        let mut recommender = neighbours.recommender();
         for c in 0..customers {
-            for (slot, p) in neighbours
+            for (slot, p) in recommender
                 .recommend(owned.get(c), TOP_N)
                 .into_iter()
                 .enumerate()
@@ -92,6 +104,7 @@ impl Interest {
                 recommended[c * TOP_N + slot] = p;
             }
         }
+        watch.lap("recommendations");
         let name = |p: u32| sales.labels.name(p).to_string();
         let bundles = bundles(
             sales,
@@ -102,6 +115,7 @@ impl Interest {
                 .collect(),
             RULES_SHOWN,
         );
+        watch.lap("bundles");
 
         let as_of = as_of.or_else(|| sales.purchases.iter().map(|p| p.date).max());
         let evaluation = as_of.and_then(|as_of| {
@@ -119,6 +133,7 @@ impl Interest {
             };
             evaluate(&split(&|d| d <= cutoff), &split(&|d| d > cutoff), products)
         });
+        watch.lap("recommendations: time-split check");
         let replenishment = as_of.map_or_else(Replenishment::default, |as_of| {
             Replenishment::find(
                 sales
@@ -129,12 +144,17 @@ impl Interest {
                 as_of,
             )
         });
+        watch.lap("replenishment");
+        let affinity = Affinity::find(sales, customers);
+        watch.lap("category affinity");
+        let cross_sells = by_customer.top_rules(MIN_TOGETHER, RULES_SHOWN, name);
+        watch.lap("recommendations");
         Interest {
             recommended,
             replenishment,
-            affinity: Affinity::find(sales, customers),
+            affinity,
             summary: InterestSummary {
-                cross_sells: by_customer.top_rules(MIN_TOGETHER, RULES_SHOWN, name),
+                cross_sells,
                 bundles,
                 evaluation,
             },

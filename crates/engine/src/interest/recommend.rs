@@ -9,7 +9,6 @@
 //! and count how many customers then bought one of their top products
 //! after it, against recommending the most popular products.
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::baskets::Baskets;
@@ -65,19 +64,17 @@ impl Neighbours {
     /// Up to `n` products for a customer who owns `owned` (sorted), best
     /// first: similar products by summed similarity, then popular ones.
     pub fn recommend(&self, owned: &[u32], n: usize) -> Vec<u32> {
-        let mut scores: FxHashMap<u32, f32> = FxHashMap::default();
-        for &a in owned {
-            for &(b, s) in self.similar.get(a as usize).map_or(&[][..], Vec::as_slice) {
-                if owned.binary_search(&b).is_err() {
-                    *scores.entry(b).or_insert(0.0) += s;
-                }
-            }
+        self.recommender().recommend(owned, n)
+    }
+
+    /// A recommender with its own scratch space, for recommending to many
+    /// customers in a row without allocating per customer.
+    pub fn recommender(&self) -> Recommender<'_> {
+        Recommender {
+            neighbours: self,
+            score: vec![0.0; self.similar.len()],
+            touched: Vec::new(),
         }
-        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
-        ranked.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
-        let mut chosen: Vec<u32> = ranked.into_iter().take(n).map(|(p, _)| p).collect();
-        self.fill_popular(owned, &mut chosen, n);
-        chosen
     }
 
     /// The popularity baseline: the `n` most bought products not owned.
@@ -96,6 +93,47 @@ impl Neighbours {
                 chosen.push(p);
             }
         }
+    }
+}
+
+/// Recommends from [`Neighbours`] with a dense score per product, reset
+/// after each customer (a hash map per customer cost most of the time).
+pub struct Recommender<'n> {
+    neighbours: &'n Neighbours,
+    score: Vec<f32>,
+    /// Products scored for the current customer.
+    touched: Vec<u32>,
+}
+
+impl Recommender<'_> {
+    /// What [`Neighbours::recommend`] gives.
+    pub fn recommend(&mut self, owned: &[u32], n: usize) -> Vec<u32> {
+        for &a in owned {
+            let similar = self.neighbours.similar.get(a as usize);
+            for &(b, s) in similar.map_or(&[][..], Vec::as_slice) {
+                if owned.binary_search(&b).is_err() {
+                    let slot = &mut self.score[b as usize];
+                    if *slot == 0.0 {
+                        self.touched.push(b);
+                    }
+                    *slot += s;
+                }
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = self
+            .touched
+            .drain(..)
+            .map(|p| (p, std::mem::take(&mut self.score[p as usize])))
+            .collect();
+        let order = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        if ranked.len() > n && n > 0 {
+            ranked.select_nth_unstable_by(n - 1, order);
+            ranked.truncate(n);
+        }
+        ranked.sort_by(order);
+        let mut chosen: Vec<u32> = ranked.into_iter().take(n).map(|(p, _)| p).collect();
+        self.neighbours.fill_popular(owned, &mut chosen, n);
+        chosen
     }
 }
 
@@ -119,6 +157,7 @@ pub struct Evaluation {
 pub fn evaluate(before: &Baskets, after: &Baskets, products: usize) -> Option<Evaluation> {
     let counts = CoCounts::count(before, products);
     let neighbours = Neighbours::from_counts(&counts);
+    let mut recommender = neighbours.recommender();
     let (mut customers, mut hits, mut baseline) = (0u64, 0u64, 0u64);
     for c in 0..before.len().min(after.len()) {
         let owned = before.get(c);
@@ -136,7 +175,7 @@ pub fn evaluate(before: &Baskets, after: &Baskets, products: usize) -> Option<Ev
         }
         customers += 1;
         let hit = |list: Vec<u32>| list.iter().any(|p| new.binary_search(p).is_ok());
-        hits += u64::from(hit(neighbours.recommend(owned, TOP_N)));
+        hits += u64::from(hit(recommender.recommend(owned, TOP_N)));
         baseline += u64::from(hit(neighbours.popular_for(owned, TOP_N)));
     }
     (customers >= MIN_EVALUATED).then(|| Evaluation {

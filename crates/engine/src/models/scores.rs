@@ -19,6 +19,7 @@ use super::repeat::{ModelKind, RepeatModel};
 use crate::customers::CustomerTable;
 use crate::date::Date;
 use crate::sales::Sales;
+use crate::timing::Stopwatch;
 use crate::wording::count;
 
 /// The time unit of the fits: weeks keep the parameters on the scale of the
@@ -195,24 +196,21 @@ pub struct Predictions {
 impl Predictions {
     /// Fits the models on `purchases` (customers by table position) as of
     /// the table's analysis date and scores every customer.
-    pub fn fit(
-        sales: &Sales,
-        customers: &CustomerTable,
-        clock: &mut dyn FnMut() -> Option<f64>,
-    ) -> Predictions {
+    pub fn fit(sales: &Sales, customers: &CustomerTable, watch: &mut Stopwatch<'_>) -> Predictions {
         let purchases = &sales.purchases[..];
         let as_of = customers.as_of;
         let history = histories(purchases, customers.len(), as_of, UNIT);
         let buyers: Vec<&History> = history.iter().flatten().collect();
-        let fit_start = clock();
+        watch.lap("histories");
         let grouped = Grouped::of(buyers.iter().copied());
-        let grouped_end = clock();
+        let grouped_ms = watch.lap("grouping histories");
         let bgnbd_fit = RepeatModel::fit(ModelKind::Bgnbd, &grouped);
-        let bgnbd_end = clock();
+        let bgnbd_ms = watch.lap("BG/NBD fit");
         let mbgnbd_fit = RepeatModel::fit(ModelKind::Mbgnbd, &grouped);
-        let mbgnbd_end = clock();
+        let mbgnbd_ms = watch.lap("MBG/NBD fit");
         let repeat = repeat_spend(&buyers);
         let gamma_gamma_fit = GammaGamma::fit(&repeat, 0.0);
+        watch.lap("Gamma-Gamma fit");
         let first_purchase = purchases
             .iter()
             .map(|p| p.date)
@@ -231,6 +229,7 @@ impl Predictions {
         );
         let one_time_share =
             buyers.iter().filter(|h| h.x == 0).count() as f64 / buyers.len().max(1) as f64;
+        watch.lap("backtests");
         let (kind, choice) = choose(&bgnbd_fit, &mbgnbd_fit, &bg_test, &mbg_test, one_time_share);
         let chosen_test = match kind {
             ModelKind::Bgnbd => bg_test,
@@ -293,12 +292,12 @@ impl Predictions {
         }
         .map(|f| f.params);
         // The fit of the model in use, grouping included.
-        let fit_ms = match (fit_start, grouped_end, bgnbd_end, mbgnbd_end) {
-            (Some(start), Some(grouped), Some(bg), Some(mbg)) => Some(
-                (grouped - start)
+        let fit_ms = match (grouped_ms, bgnbd_ms, mbgnbd_ms) {
+            (Some(grouped), Some(bg), Some(mbg)) => Some(
+                grouped
                     + match kind {
-                        ModelKind::Bgnbd => bg - grouped,
-                        ModelKind::Mbgnbd => mbg - bg,
+                        ModelKind::Bgnbd => bg,
+                        ModelKind::Mbgnbd => mbg,
                     },
             ),
             _ => None,
@@ -306,6 +305,7 @@ impl Predictions {
         let gamma_gamma = gamma_gamma_fit.ok().map(|f| f.params);
         let mut scores = score_all(&history, model, gamma_gamma, as_of);
         assign_spend_tiers(&mut scores);
+        watch.lap("scores");
         let sources = Sources {
             purchases,
             items: &sales.items,
@@ -320,6 +320,7 @@ impl Predictions {
             }
             Err(why) => summary.propensity_skipped = Some(why),
         }
+        watch.lap("propensity");
         summary.expected_purchases_90d =
             scores.iter().filter_map(|s| s.expected_purchases_90d).sum();
         summary.predicted_clv_12m = scores.iter().filter_map(|s| s.predicted_clv_12m).sum();
@@ -771,7 +772,7 @@ mod properties {
                 purchases: list,
                 ..Sales::default()
             };
-            let predictions = Predictions::fit(&sales, &table, &mut || None);
+            let predictions = Predictions::fit(&sales, &table, &mut Stopwatch::off());
             for s in &predictions.scores {
                 for value in [
                     s.p_alive, s.expected_purchases_30d, s.expected_purchases_90d,
