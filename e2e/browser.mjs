@@ -60,3 +60,12 @@ export async function guardOrigins(context) {
   });
   return { offsite, seen };
 }
+
+/**
+ * Waits until the page shows a complete analysis: the segments come first
+ * (`data-phase="provisional"`), the models, clusters and recommendations
+ * after (`"done"`). Call it after whatever started the analysis.
+ */
+export async function analysed(page, options = { timeout: 120_000 }) {
+  await page.locator('main[data-phase="done"]').waitFor({ state: "attached", ...options });
+}

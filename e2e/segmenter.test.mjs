@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { guardOrigins, launch } from "./browser.mjs";
+import { analysed, guardOrigins, launch } from "./browser.mjs";
 import { startServer } from "./static-server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -72,6 +72,7 @@ describe("segmenter page", () => {
 
   it("analyses an uploaded Shopify export and agrees with the CLI", async () => {
     await page.setInputFiles("#file-input", SHOPIFY_FIXTURE);
+    await analysed(page, WAIT);
     await page.locator("#kpi-customers").waitFor(WAIT);
     const cli = cliAnalyze([SHOPIFY_FIXTURE]).summary;
 
@@ -118,6 +119,7 @@ describe("segmenter page", () => {
 
   it("joins a customers export to the orders and lists prospects", async () => {
     await page.setInputFiles("#file-input", [SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]);
+    await analysed(page, WAIT);
     await page.locator("#kpi-prospects").waitFor(WAIT);
     const cli = cliAnalyze([SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE]).summary;
     assert.equal(cli.customers, 4);
@@ -150,6 +152,7 @@ describe("segmenter page", () => {
 
   it("loads the demo store and matches the CLI on the same store", async () => {
     await page.click("#demo-button");
+    await analysed(page, WAIT);
     await page.locator("#overview-title").waitFor(WAIT);
     await page.waitForFunction(
       () => document.querySelector(".overview .muted")?.textContent.includes("demo store"),
@@ -637,6 +640,7 @@ describe("segmenter page", () => {
     await page.selectOption("#column-product", "Artikel");
     await page.screenshot({ path: join(ARTIFACTS, "column-mapping.png"), fullPage: true });
     await page.click("#mapping-submit");
+    await analysed(page, WAIT);
     await page.locator("#kpi-customers").waitFor(WAIT);
     const cli = cliAnalyze([till], [
       "--column", "customer=Käufer", "--column", "date=Wann", "--column", "amount=Summe", "--column", "product=Artikel",
@@ -654,6 +658,7 @@ describe("segmenter page", () => {
 
   it("reads an Excel workbook and lets the merchant choose another sheet", async () => {
     await page.setInputFiles("#file-input", WORKBOOK_FIXTURE);
+    await analysed(page, WAIT);
     await page.locator("#kpi-customers").waitFor(WAIT);
     const cli = cliAnalyze([WORKBOOK_FIXTURE]).summary;
     assert.equal(cli.customers, 3);
@@ -676,6 +681,7 @@ describe("segmenter page", () => {
   it("adds shopping behaviour from GA4 events to the customers", async () => {
     const files = [SHOPIFY_CUSTOMERS_FIXTURE, SHOPIFY_FIXTURE, GA4_FIXTURE];
     await page.setInputFiles("#file-input", files);
+    await analysed(page, WAIT);
     await page.locator("#behaviour").waitFor(WAIT);
     const cli = cliAnalyze(files);
     assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.summary.rows_read);
@@ -736,6 +742,7 @@ describe("segmenter page", () => {
   it("works at phone width", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.click("#demo-button");
+    await analysed(page, WAIT);
     await page.locator("#overview-title").waitFor(WAIT);
     await page.screenshot({ path: join(ARTIFACTS, "phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -747,6 +754,7 @@ describe("segmenter page", () => {
       const other = await browser.context.newPage();
       other.on("pageerror", (error) => consoleErrors.push(String(error)));
       await other.goto(`${sub.url}?demo`);
+      await analysed(other, WAIT);
       await other.locator("#kpi-customers").waitFor(WAIT);
       assert.ok(int(await other.textContent("#kpi-customers")) > 2000);
       // The offline worker lives under the sub-path and keeps to it.

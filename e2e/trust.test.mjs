@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { guardOrigins, launch } from "./browser.mjs";
+import { analysed, guardOrigins, launch } from "./browser.mjs";
 import { startServer } from "./static-server.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,6 +84,7 @@ describe("a page merchants can trust", () => {
     const offline = await browser.context.newPage();
     try {
       await offline.goto(`${own.url}?demo`);
+      await analysed(offline, WAIT);
       await offline.locator("#kpi-customers").waitFor(WAIT);
       const customers = int(await offline.textContent("#kpi-customers"));
       await offline.waitForFunction(
@@ -94,6 +95,7 @@ describe("a page merchants can trust", () => {
       await own.close();
       await browser.context.setOffline(true);
       await offline.reload();
+      await analysed(offline, WAIT);
       await offline.locator("#kpi-customers").waitFor(WAIT);
       assert.equal(int(await offline.textContent("#kpi-customers")), customers);
     } finally {
@@ -107,6 +109,7 @@ describe("a page merchants can trust", () => {
     await page.goto(server.url);
     await page.locator("#file-input:not([disabled])").waitFor({ state: "attached", ...WAIT });
     await page.setInputFiles("#file-input", SHOPIFY_FIXTURE);
+    await analysed(page, WAIT);
     await page.locator("#kpi-customers").waitFor(WAIT);
     const customers = int(await page.textContent("#kpi-customers"));
     assert.deepEqual(await stored(page), { databases: [], local: 0, session: 0 });
@@ -122,6 +125,7 @@ describe("a page merchants can trust", () => {
 
     // Back on the page: the same analysis, read again from what was kept.
     await page.reload();
+    await analysed(page, WAIT);
     await page.locator("#kpi-customers").waitFor(WAIT);
     assert.equal(int(await page.textContent("#kpi-customers")), customers);
     assert.match(await page.textContent(".overview"), /shopify_orders_small\.csv/);
@@ -144,6 +148,7 @@ describe("a page merchants can trust", () => {
 
   it("opens a chart's customers from the keyboard, and passes an accessibility check", async () => {
     await page.goto(`${server.url}?demo`);
+    await analysed(page, WAIT);
     await page.locator("#rfm-grid").waitFor(WAIT);
     const cell = page.locator('#rfm-grid button[data-cell="55"]');
     const count = int((await cell.locator(".heat-main").textContent()) ?? "0");
@@ -174,6 +179,7 @@ describe("a page merchants can trust", () => {
   it("lays out at 1280 px and on a 390 px phone", async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${server.url}?demo`);
+    await analysed(page, WAIT);
     await page.locator("#cohort-grid").waitFor(WAIT);
     await page.screenshot({ path: join(ARTIFACTS, "desktop-1280.png"), fullPage: true });
     await page.locator("#rfm-charts").screenshot({ path: join(ARTIFACTS, "charts-rfm.png") });
@@ -238,6 +244,7 @@ describe("a page merchants can trust", () => {
       probes.push(probe);
       await page.waitForTimeout(100);
     }
+    await analysed(page, LONG);
     await page.locator("#kpi-customers").waitFor(LONG);
     const analysed_ms = Date.now() - started;
     const customers = int(await page.textContent("#kpi-customers"));

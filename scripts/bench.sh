@@ -1,59 +1,118 @@
 #!/usr/bin/env bash
-# Runs the benchmarks and writes BENCHMARKS.md: ingest throughput natively
-# (against the csv crate) and in headless Chromium (against PapaParse and
-# bare File reading), on a generated 1M-line Shopify orders export; and
-# BG/NBD fitting on a million simulated customers natively (against the
-# Python `lifetimes` package, installed into target/bench/venv) and in
-# Chromium.
-# Benchmarks report; they never fail on speed. Not part of the tests.
+# The benchmark suite, in one run, written to BENCHMARKS.md with the
+# machine's description (hand-written notes below the generated part stay):
+#
+# - six generated stores: a Shopify orders export (79 columns) and a narrow
+#   order table (8 columns) at about 100 MB, 300 MB and 1 GB each;
+# - in headless Chromium on each: the page from the drop to the segments and
+#   to everything on screen, its stages and memory, against PapaParse,
+#   DuckDB-wasm and bare reading of the same File; what a visitor
+#   downloads and how soon the page paints;
+# - natively on each: the CLI's whole analysis, the engine's ingest, the
+#   csv crate and DuckDB;
+# - models: BG/NBD on a million customers against lifetimes, and a k-means
+#   iteration on 1M × 10 against scikit-learn (f32 and f64) and linfa.
+#
+# Installs what it needs (the Python peers into target/bench/venv, the
+# browser peers into bench/node_modules). Benchmarks report; they never fail
+# on speed, and they are not part of the tests.
+#
+#   ./scripts/bench.sh [--quick]   (--quick: the 100 MB files only, one run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/setup.sh" --browser
 cd "$ROOT"
 
+SIZES="100mb 300mb 1gb"
+RUNS=3
+if [ "${1:-}" = "--quick" ]; then
+  SIZES="100mb"
+  RUNS=1
+fi
+
 say "building the CLI and the page (release)"
 cargo build --release --locked -p segmenter-cli
 trunk build --release --locked
 
+say "installing the benchmark peers"
 DATA="$ROOT/target/bench"
-mkdir -p "$DATA"
-FILE="$DATA/shopify-1m-lines.csv"
-if [ ! -f "$FILE" ]; then
-  say "generating a 1M-line Shopify orders export (the demo store, 123,000 customers)"
-  target/release/segmenter demo --customers 123000 --out "$FILE"
-fi
-
-say "native ingest benchmark"
-NATIVE="$(cargo bench --locked -p segmenter-engine --bench ingest -- "$FILE")"
-say "browser ingest benchmark"
-BROWSER="$(node bench/browser/ingest.mjs "$FILE")"
-
-say "model fitting benchmark: a million simulated customers"
-SUMMARY="$DATA/customers-1m-summary.csv"
-ORDERS="$DATA/customers-1m-orders.csv"
-cargo bench --locked -p segmenter-engine --bench fit -- \
-  --write "$SUMMARY" --write-orders "$ORDERS" --json "$DATA/fit.json"
+RESULTS="$DATA/results"
+mkdir -p "$RESULTS"
 if [ ! -x "$DATA/venv/bin/python" ]; then
   python3 -m venv "$DATA/venv"
 fi
 "$DATA/venv/bin/pip" install --quiet --disable-pip-version-check -r bench/models/requirements.txt
-say "lifetimes BetaGeoFitter on the same customers"
-"$DATA/venv/bin/python" bench/models/lifetimes_fit.py "$SUMMARY" 3 > "$DATA/lifetimes.json"
-FIT_NATIVE="$(node -e '
-  const [ours, peer] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
-  const p = (m) => ["r", "alpha", "a", "b"].map((k) => m[k].toFixed(4)).join(", ");
-  console.log("| contender (same machine) | best of 3 | segmenter ÷ peer (time) | r, α, a, b |");
-  console.log("|---|---|---|---|");
-  console.log(`| segmenter: group + fit BG/NBD (${ours.groups.toLocaleString("en")} distinct histories) | ${ours.seconds.toFixed(3)} s | 1.00 | ${p(ours)} |`);
-  console.log(`| lifetimes 0.11.3 BetaGeoFitter | ${peer.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(3)} | ${p(peer)} |`);
-' "$DATA/fit.json" "$DATA/lifetimes.json")"
-say "browser fitting benchmark"
-FIT_BROWSER="$(node bench/browser/fit.mjs "$ORDERS")"
+(cd bench && npm ci --no-audit --no-fund --loglevel=error)
 
-say "k-means: one Lloyd iteration on 1M x 10, k = 8, natively, in Chromium and in scikit-learn"
+# Customers per file for about 100 MB / 300 MB / 1 GB (bytes per customer
+# measured on these generators: 3,465 for the Shopify export, 1,121 for the
+# narrow table).
+customers() {
+  case "$1-$2" in
+    shopify-100mb) echo 28900 ;; shopify-300mb) echo 86600 ;; shopify-1gb) echo 288600 ;;
+    narrow-100mb) echo 89200 ;; narrow-300mb) echo 267700 ;; narrow-1gb) echo 892400 ;;
+  esac
+}
+FILES=()
+FILE_LIST="["
+for shape in shopify narrow; do
+  for size in $SIZES; do
+    name="$shape-$size"
+    file="$DATA/$name.csv"
+    if [ ! -f "$file" ]; then
+      say "generating $name.csv"
+      target/release/segmenter demo --shape "$shape" --variants 40 \
+        --customers "$(customers "$shape" "$size")" --out "$file"
+    fi
+    FILES+=("$file")
+    lines="$(wc -l < "$file")"
+    FILE_LIST+="{\"name\":\"$name\",\"shape\":\"$shape\",\"path\":\"$file\",\"bytes\":$(stat -c %s "$file"),\"lines\":$lines},"
+  done
+done
+printf '%s]\n' "${FILE_LIST%,}" > "$RESULTS/files.json"
+
+cat > "$RESULTS/machine.json" <<JSON
+{
+  "date": "$(date -u +%Y-%m-%d)",
+  "cores": $(nproc),
+  "cpu": "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)",
+  "memory": "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)",
+  "rustc": "$(rustc --version | cut -d' ' -f1-2)",
+  "chromium": "$(chromium --version 2>/dev/null | cut -d' ' -f1-2)",
+  "node": "Node.js $(node --version)"
+}
+JSON
+
+say "in Chromium: the page, PapaParse, DuckDB-wasm and bare reading on every file"
+node bench/browser/suite.mjs --runs "$RUNS" --json "$RESULTS/browser.json" "${FILES[@]}"
+
+say "natively: the CLI's whole analysis"
+node bench/native-cli.mjs --json "$RESULTS/cli.json" "${FILES[@]}"
+for file in "${FILES[@]}"; do
+  name="$(basename "$file" .csv)"
+  say "natively: ingest and the csv crate on $name"
+  cargo bench --locked -p segmenter-engine --bench ingest -- "$file" --json "$RESULTS/ingest-$name.json" > /dev/null
+  say "natively: DuckDB on $name"
+  shape="${name%%-*}"
+  node --input-type=module -e '
+    await import(process.argv[1]);
+    process.stdout.write(rfmSql(process.argv[2], "{source}"));
+  ' "$ROOT/bench/browser/peers/columns.js" "$shape" > "$RESULTS/rfm-$shape.sql"
+  "$DATA/venv/bin/python" bench/models/duckdb_rfm.py "$file" "$RESULTS/rfm-$shape.sql" 1 2 > "$RESULTS/duckdb-$name.json"
+done
+
+say "model fitting: a million simulated customers, natively, in lifetimes and in Chromium"
+SUMMARY="$DATA/customers-1m-summary.csv"
+ORDERS="$DATA/customers-1m-orders.csv"
+cargo bench --locked -p segmenter-engine --bench fit -- \
+  --write "$SUMMARY" --write-orders "$ORDERS" --json "$RESULTS/fit.json"
+"$DATA/venv/bin/python" bench/models/lifetimes_fit.py "$SUMMARY" 3 > "$RESULTS/lifetimes.json"
+node bench/browser/fit.mjs "$ORDERS" --json "$RESULTS/browser-fit.json" > /dev/null
+
+say "k-means: one Lloyd iteration on 1M x 10, k = 8, natively, in Chromium, scikit-learn and linfa"
 POINTS="$DATA/kmeans-1m-10.f64"
-cargo bench --locked -p segmenter-engine --bench kmeans -- --write "$POINTS" --json "$DATA/kmeans.json"
-"$DATA/venv/bin/python" bench/models/sklearn_kmeans_step.py "$POINTS" 1000000 10 8 > "$DATA/sklearn-kmeans.json"
+cargo bench --locked -p segmenter-engine --bench kmeans -- --write "$POINTS" --json "$RESULTS/kmeans.json"
+"$DATA/venv/bin/python" bench/models/sklearn_kmeans_step.py "$POINTS" 1000000 10 8 > "$RESULTS/sklearn-kmeans.json"
 # The same step built for the browser with the page's flags (wasm SIMD, from
 # .cargo/config.toml), wasm-bindgen'd and optimised as Trunk does the worker.
 WASM_BENCH="$DATA/wasm-kmeans"
@@ -63,78 +122,26 @@ wasm-bindgen --target web --no-typescript --out-dir "$WASM_BENCH" \
   target/wasm32-unknown-unknown/release/segmenter_bench_wasm.wasm
 wasm-opt -O3 "$WASM_BENCH/segmenter_bench_wasm_bg.wasm" -o "$WASM_BENCH/segmenter_bench_wasm_bg.wasm"
 cp bench/browser/kmeans/* "$WASM_BENCH/"
-node bench/browser/kmeans.mjs "$WASM_BENCH" --json "$DATA/browser-kmeans.json"
-# The Rust crate we would otherwise use: linfa-clustering, one thread.
+node bench/browser/kmeans.mjs "$WASM_BENCH" --json "$RESULTS/browser-kmeans.json" > /dev/null
+node -e '
+  const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+  if (a.checksum !== b.checksum) throw new Error(`the browser had other points: ${b.checksum} vs ${a.checksum}`);
+' "$RESULTS/kmeans.json" "$RESULTS/browser-kmeans.json"
 cargo build --release --locked --manifest-path bench/peers/Cargo.toml --target-dir target/peers
-RAYON_NUM_THREADS=1 target/peers/release/segmenter-bench-peers "$POINTS" 1000000 10 8 > "$DATA/linfa-kmeans.json"
-KMEANS="$(node -e '
-  const [ours, browser, peer, linfa] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
-  if (ours.checksum !== browser.checksum) throw new Error(`the browser had other points: ${browser.checksum} vs ${ours.checksum}`);
-  console.log("| contender (same machine, one thread) | best of 3 | segmenter ÷ scikit-learn (time) |");
-  console.log("|---|---|---|");
-  console.log(`| segmenter, native | ${ours.seconds.toFixed(3)} s | ${(ours.seconds / peer.seconds).toFixed(2)} |`);
-  console.log(`| segmenter in Chromium (wasm, SIMD) | ${browser.seconds.toFixed(3)} s | ${(browser.seconds / peer.seconds).toFixed(2)} |`);
-  console.log(`| scikit-learn KMeans, max_iter=1 (includes its input checks) | ${peer.seconds.toFixed(3)} s | 1.00 |`);
-  console.log(`| linfa-clustering 0.8 KMeans, max_n_iterations=1 (RAYON_NUM_THREADS=1) | ${linfa.seconds.toFixed(3)} s | ${(linfa.seconds / peer.seconds).toFixed(2)} |`);
-  console.log("");
-  console.log(`k-means to convergence on the same points with k = ${ours.converge_k} (more centres than groups: ${ours.converge_iterations} iterations), natively, one run each:`);
-  console.log("");
-  console.log("| variant | time | ÷ Lloyd |");
-  console.log("|---|---|---|");
-  console.log(`| Lloyd (every distance, every iteration) | ${ours.lloyd_converge_seconds.toFixed(2)} s | 1.00 |`);
-  console.log(`| Hamerly (bounds skip settled customers; same labels, asserted) | ${ours.hamerly_converge_seconds.toFixed(2)} s | ${(ours.hamerly_converge_seconds / ours.lloyd_converge_seconds).toFixed(2)} |`);
-' "$DATA/kmeans.json" "$DATA/browser-kmeans.json" "$DATA/sklearn-kmeans.json" "$DATA/linfa-kmeans.json")"
+RAYON_NUM_THREADS=1 target/peers/release/segmenter-bench-peers "$POINTS" 1000000 10 8 > "$RESULTS/linfa-kmeans.json"
 
-cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
-memory="$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
-REPORT="$(cat <<REPORT
-<!-- generated by ./scripts/bench.sh: everything up to the end marker is rewritten on each run -->
-Measured on $(date -u +%Y-%m-%d). Machine: $(nproc) cores ($cpu), $memory;
-$(rustc --version | cut -d' ' -f1-2); $(chromium --version 2>/dev/null | cut -d' ' -f1-2).
-Input: \`target/bench/shopify-1m-lines.csv\`, the demo store's Shopify orders
-export with 123,000 customers ($(du -m "$FILE" | cut -f1) MB, $(wc -l < "$FILE") lines, 79 columns,
-quoted addresses and notes). Every contender reads the same bytes; the best
-of 3 runs counts. Ratios are segmenter time ÷ peer time (below 1: faster).
-
-## Native (one thread, bytes in memory)
-
-$NATIVE
-
-## In Chromium (one Web Worker, the File as the merchant drops it)
-
-$BROWSER
-
-The segmenter figure is the worker's own timing of reading, parsing,
-per-customer aggregation and RFM; the predictive models, which the page
-runs next, are timed below.
-
-## Fitting the repeat-buying model: a million customers
-
-Customers simulated from BG/NBD (r 0.8, α 6, a 0.7, b 2.5) over two years
-with whole-day dates (\`crates/engine/benches/fit.rs\`); both fitters get the
-same (frequency, recency, T) and must agree on the parameters.
-
-$FIT_NATIVE
-
-$FIT_BROWSER
-
-In the browser the same customers arrive as an order table
-(\`customer_id,order_date,amount\`), read like any merchant file; the fit
-figure is the worker's own timing of grouping and fitting.
-
-## k-means: one Lloyd iteration, 1M points × 10 features, k = 8
-
-The same points in every row (the browser's are generated in wasm by the
-same code and seed; their checksum is compared).
-
-$KMEANS
-<!-- end of generated part -->
-REPORT
-)"
+say "writing BENCHMARKS.md"
+REPORT="$(node bench/report.mjs "$RESULTS")"
 # Keep the hand-written notes below the generated part.
 NOTES=""
 if [ -f BENCHMARKS.md ]; then
   NOTES="$(sed -n '/^<!-- end of generated part -->$/,$p' BENCHMARKS.md | tail -n +2)"
 fi
-printf '# Benchmarks\n\n%s\n%s\n' "$REPORT" "$NOTES" > BENCHMARKS.md
+{
+  printf '# Benchmarks\n\n'
+  printf '<!-- generated by ./scripts/bench.sh: everything up to the end marker is rewritten on each run -->\n'
+  printf '%s\n' "$REPORT"
+  printf '<!-- end of generated part -->\n'
+  printf '%s\n' "$NOTES"
+} > BENCHMARKS.md
 say "wrote BENCHMARKS.md"

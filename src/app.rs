@@ -14,7 +14,22 @@ use crate::components::{
     rfm_charts::RfmCharts, saved_segments::SavedSegments, segment_builder::SegmentBuilder,
     segments::SegmentTable, status::StatusMessage, value_spread::ValueSpreadChart,
 };
-use crate::state::AppState;
+use crate::state::{AppState, Phase};
+
+/// Holds the place of the model panels while the worker fits them.
+#[component]
+fn ModelsPending() -> impl IntoView {
+    view! {
+        <section class="panel pending" id="models-pending" aria-live="polite">
+            <h2>"Predictions, clusters and recommendations"</h2>
+            <p class="muted">
+                "Your segments above are final. Predicting each customer's next purchases and value, "
+                "finding clusters and working out what to offer whom… the rest of the page appears "
+                "here when it is ready."
+            </p>
+        </section>
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -32,10 +47,23 @@ pub fn App() -> impl IntoView {
     }
     crate::offline::register(state.offline_ready);
     let has_result = move || state.finished.with(Option::is_some);
+    // Panels that need the models, clusters or recommendations wait for
+    // them; the segments, cohorts, products and data quality show at once.
+    let complete = move || !state.provisional();
+    // Where the analysis stands, for scripts and tests: the early look
+    // (`provisional`) comes before `done`.
+    let phase = move || match state.phase.get() {
+        Phase::Idle => "idle",
+        Phase::Running { .. } if state.provisional() => "provisional",
+        Phase::Running { .. } => "running",
+        Phase::Done => "done",
+        Phase::Cancelled => "cancelled",
+        Phase::Failed(_) => "failed",
+    };
 
     view! {
         <Header/>
-        <main>
+        <main data-phase=phase>
             <DropZone/>
             <PrivacyPanel/>
             <ProgressPanel/>
@@ -45,18 +73,26 @@ pub fn App() -> impl IntoView {
                 <Overview/>
                 <SegmentTable/>
                 <RfmCharts/>
-                <SegmentBuilder/>
-                <SavedSegments/>
-                <MovementPanel/>
-                <PredictionPanel/>
-                <ValueSpreadChart/>
+                <Show when=complete fallback=|| view! { <ModelsPending/> }>
+                    <SegmentBuilder/>
+                    <SavedSegments/>
+                    <MovementPanel/>
+                    <PredictionPanel/>
+                    <ValueSpreadChart/>
+                </Show>
                 <CohortPanel/>
-                <ClusterPanel/>
+                <Show when=complete>
+                    <ClusterPanel/>
+                </Show>
                 <ProductPanel/>
-                <InterestPanel/>
+                <Show when=complete>
+                    <InterestPanel/>
+                </Show>
                 <BehaviourPanel/>
                 <QualityPanel/>
-                <CustomerTable/>
+                <Show when=complete>
+                    <CustomerTable/>
+                </Show>
             </Show>
         </main>
         <footer class="footer">

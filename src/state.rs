@@ -157,6 +157,22 @@ impl AppState {
         match event {
             Event::Ready { .. } => self.engine_ready.set(true),
             Event::Progress(progress) => self.progress.set(Some(progress)),
+            Event::Provisional { summary } => {
+                // The segments, while the worker goes on with the models:
+                // shown at once, the rest of the page follows on Finished.
+                let (source, started_ms) = match self.phase.get_untracked() {
+                    Phase::Running { source, started_ms } => (source, started_ms),
+                    _ => (String::new(), js_sys::Date::now()),
+                };
+                self.page.set(None);
+                self.drill_label.set(None);
+                self.query.set(CustomerQuery::default());
+                self.finished.set(Some(Arc::new(Finished {
+                    summary: *summary,
+                    elapsed_ms: js_sys::Date::now() - started_ms,
+                    source,
+                })));
+            }
             Event::Finished {
                 summary,
                 elapsed_ms,
@@ -285,6 +301,12 @@ impl AppState {
     /// Whether an analysis is under way (tracked: for views).
     pub fn busy(self) -> bool {
         self.phase.with(|p| matches!(p, Phase::Running { .. }))
+    }
+
+    /// Whether the page shows the early look (segments, no models yet).
+    pub fn provisional(self) -> bool {
+        self.finished
+            .with(|f| f.as_ref().is_some_and(|f| f.summary.provisional))
     }
 
     fn busy_now(self) -> bool {

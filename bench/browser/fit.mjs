@@ -35,7 +35,10 @@ for (let i = 0; i < RUNS; i++) {
   await page.setInputFiles("#file-input", file);
   await page.locator("#timings").waitFor({ timeout: 900_000 });
   const timings = page.locator("#timings");
+  const stages = JSON.parse(await timings.getAttribute("data-stages"));
+  const stage = (name) => stages.find((x) => x.stage === name)?.ms ?? 0;
   runs.push({
+    bgnbd: stage("grouping histories") + stage("BG/NBD fit"),
     ingest: Number(await timings.getAttribute("data-ingest-ms")),
     fit: Number(await timings.getAttribute("data-fit-ms")),
     models: Number(await timings.getAttribute("data-models-ms")),
@@ -67,6 +70,7 @@ const results = {
   customers: runs[0].customers,
   mib: statSync(file).size / (1 << 20),
   fit_ms: best("fit"),
+  bgnbd_ms: best("bgnbd"),
   models_ms: best("models"),
   ingest_ms: best("ingest"),
   read_ms: read,

@@ -82,25 +82,35 @@ async function segmenter(file) {
   await page.evaluate(() => {
     const input = document.getElementById("file-input");
     input.addEventListener("change", () => (window.benchDropped = performance.now()), { capture: true, once: true });
-    window.benchShown = new Promise((resolve) => {
-      const shown = () =>
-        document.getElementById("timings") && document.getElementById("segment-table") && (document.getElementById("clusters-quality") || document.getElementById("clusters-skipped"));
-      const observer = new MutationObserver(() => {
-        if (!shown()) return;
-        observer.disconnect();
-        requestAnimationFrame(() => resolve(performance.now()));
+    // The frame after the segment table first shows (the early look), and
+    // the frame after the whole analysis is on the page.
+    const frameAfter = (ready) =>
+      new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
+          if (!ready()) return;
+          observer.disconnect();
+          requestAnimationFrame(() => resolve(performance.now()));
+        });
+        observer.observe(document.body, { childList: true, subtree: true, attributes: true });
       });
-      observer.observe(document.body, { childList: true, subtree: true });
-    });
+    window.benchSegments = frameAfter(() => document.querySelector("#segment-table tbody tr"));
+    window.benchShown = frameAfter(
+      () =>
+        document.querySelector('main[data-phase="done"]') &&
+        document.getElementById("timings") &&
+        (document.getElementById("clusters-quality") || document.getElementById("clusters-skipped")),
+    );
   });
   return measured(async () => {
     await page.setInputFiles("#file-input", file);
     const shown = await page.evaluate(() => window.benchShown);
+    const segments = await page.evaluate(() => window.benchSegments);
     const dropped = await page.evaluate(() => window.benchDropped);
     const timings = page.locator("#timings");
     const attribute = async (name) => Number(await timings.getAttribute(name));
     return {
       ms: shown - dropped,
+      segments_ms: segments - dropped,
       worker_ms: (await attribute("data-ingest-ms")) + (await attribute("data-rfm-ms")) + (await attribute("data-models-ms")),
       stages: JSON.parse(await timings.getAttribute("data-stages")),
       wasm_memory_bytes: await attribute("data-peak-memory-bytes"),

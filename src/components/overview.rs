@@ -31,11 +31,19 @@ pub fn Overview() -> impl IntoView {
                 <div class="panel-head">
                     <h2 id="overview-title">"Your store at a glance"</h2>
                     <p class="muted">
-                        {format!(
-                            "{} · analysed in {} on this device",
-                            f.source,
-                            format::duration(f.elapsed_ms)
-                        )}
+                        {if s.provisional {
+                            format!(
+                                "{} · segments in {} on this device; predictions on the way",
+                                f.source,
+                                format::duration(f.elapsed_ms)
+                            )
+                        } else {
+                            format!(
+                                "{} · analysed in {} on this device",
+                                f.source,
+                                format::duration(f.elapsed_ms)
+                            )
+                        }}
                         {s.timings.clone().map(|t| view! {
                             <span
                                 id="timings"

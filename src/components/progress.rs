@@ -28,6 +28,10 @@ pub fn ProgressPanel() -> impl IntoView {
     let detail = move || {
         state.progress.with(|p| match p {
             None => "Starting…".to_string(),
+            Some(_) if state.provisional() => {
+                "Segments ready below · predicting purchases and value, finding clusters…"
+                    .to_string()
+            }
             Some(p) if p.stage == Stage::Scoring => {
                 format!("Scoring {} rows…", format::int(p.rows_done))
             }

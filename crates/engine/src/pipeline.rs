@@ -157,6 +157,9 @@ pub struct Analysis {
     pub clustering: Clustering,
     /// Recommendations, cross-sells, bundles and replenishment.
     pub interest: Interest,
+    /// Customers and RFM groups only: the models, clusters and
+    /// recommendations are still being worked out (see [`Analysis::staged`]).
+    pub provisional: bool,
 }
 
 impl Analysis {
@@ -171,6 +174,19 @@ impl Analysis {
         options: &Options,
         clock: &mut dyn FnMut() -> Option<f64>,
     ) -> Analysis {
+        Analysis::staged(ingested, options, clock, &mut |_| {})
+    }
+
+    /// [`Analysis::timed`], first handing `early` the provisional analysis
+    /// (customers and RFM groups, no model yet) so a host can show the
+    /// segments while the models fit: RFM takes milliseconds, the models
+    /// and clusters seconds on a large store.
+    pub fn staged(
+        ingested: Ingested,
+        options: &Options,
+        clock: &mut dyn FnMut() -> Option<f64>,
+        early: &mut dyn FnMut(&Analysis),
+    ) -> Analysis {
         let Ingested {
             quality,
             customers,
@@ -181,22 +197,38 @@ impl Analysis {
         let mut watch = Stopwatch::start(clock);
         let rfm = Rfm::score(&customers);
         let rfm_ms = watch.lap("RFM");
+        let n = customers.len();
+        let mut analysis = Analysis {
+            quality,
+            customers,
+            totals,
+            rfm,
+            behaviour,
+            sales,
+            predictions: Predictions::pending(n),
+            timings: None,
+            clustering: Clustering::pending(n),
+            interest: Interest::default(),
+            provisional: true,
+        };
+        early(&analysis);
+        watch.lap("showing the segments");
         let models_start = watch.now();
-        let predictions = Predictions::fit(&sales, &customers, &mut watch);
+        let predictions = Predictions::fit(&analysis.sales, &analysis.customers, &mut watch);
         let clustering = Clustering::run_timed(
             &ClusterInput {
-                customers: &customers,
+                customers: &analysis.customers,
                 scores: &predictions.scores,
-                sales: &sales,
-                rfm: &rfm.group,
+                sales: &analysis.sales,
+                rfm: &analysis.rfm.group,
             },
             options.seed,
             &options.clusters,
             &mut watch,
         );
-        let interest = Interest::find_timed(&sales, customers.len(), totals.as_of, &mut watch);
+        let interest = Interest::find_timed(&analysis.sales, n, analysis.totals.as_of, &mut watch);
         let models_end = watch.now();
-        let timings = match (rfm_ms, models_start, models_end) {
+        analysis.timings = match (rfm_ms, models_start, models_end) {
             (Some(rfm_ms), Some(start), Some(end)) => Some(Timings {
                 ingest_ms: 0.0,
                 rfm_ms,
@@ -207,18 +239,11 @@ impl Analysis {
             }),
             _ => None,
         };
-        Analysis {
-            quality,
-            customers,
-            totals,
-            rfm,
-            behaviour,
-            sales,
-            predictions,
-            timings,
-            clustering,
-            interest,
-        }
+        analysis.predictions = predictions;
+        analysis.clustering = clustering;
+        analysis.interest = interest;
+        analysis.provisional = false;
+        analysis
     }
 }
 
@@ -312,14 +337,20 @@ impl<'s, S: Sink> Run<'s, S> {
     }
 
     /// Scores the customers of every file read.
-    pub fn finish(mut self) -> Result<Analysis, Error> {
+    pub fn finish(self) -> Result<Analysis, Error> {
+        self.finish_staged(&mut |_| {})
+    }
+
+    /// [`Run::finish`], handing `early` the provisional analysis first
+    /// (see [`Analysis::staged`]).
+    pub fn finish_staged(mut self, early: &mut dyn FnMut(&Analysis)) -> Result<Analysis, Error> {
         self.progress.stage = Stage::Scoring;
         self.report()?;
         let finish_start = self.sink.now_ms();
         let ingested = self.ingest.finish()?;
         let ingest_end = self.sink.now_ms();
         let sink = &mut *self.sink;
-        let mut analysis = Analysis::timed(ingested, &self.options, &mut || sink.now_ms());
+        let mut analysis = Analysis::staged(ingested, &self.options, &mut || sink.now_ms(), early);
         if let (Some(timings), Some(start), Some(finish_start), Some(end)) = (
             analysis.timings.as_mut(),
             self.started_ms,
@@ -427,6 +458,35 @@ mod tests {
 
     const FILE: &[u8] =
         b"customer_id,order_id,order_date,amount\nC1,A,2025-01-01,5\nC2,B,2025-01-02,6\n";
+
+    #[test]
+    fn the_early_look_has_the_final_segments_and_no_predictions_yet() {
+        let bytes = crate::demo::DemoStore {
+            customers: 300,
+            ..Default::default()
+        }
+        .generate();
+        let mut ingest = Ingest::new(None);
+        ingest.begin_file("demo.csv").expect("begin");
+        ingest.push(&bytes).expect("push");
+        let ingested = ingest.finish().expect("finish");
+        let mut early = None;
+        let final_analysis =
+            Analysis::staged(ingested, &Options::default(), &mut || None, &mut |a| {
+                early = Some(crate::summary::Summary::of(a));
+            });
+        let early = early.expect("called before the models");
+        let done = crate::summary::Summary::of(&final_analysis);
+        assert!(early.provisional && !done.provisional);
+        assert_eq!(early.rfm_groups, done.rfm_groups);
+        assert_eq!(early.rfm_group_stats, done.rfm_group_stats);
+        assert_eq!(early.customers, done.customers);
+        assert!(early.models.bgnbd.fit.params.is_none() && done.models.bgnbd.fit.params.is_some());
+        assert!(early.clusters.clusters.is_empty() && !done.clusters.clusters.is_empty());
+        // Never part of summary.json.
+        let json = serde_json::to_value(&done).expect("json");
+        assert!(json.get("provisional").is_none());
+    }
 
     fn inputs(n: usize) -> Vec<Input<&'static [u8]>> {
         (0..n)

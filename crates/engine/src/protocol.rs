@@ -25,7 +25,7 @@ use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,6 +95,11 @@ pub enum Event {
         protocol: u32,
     },
     Progress(Progress),
+    /// A first look while the models fit: customers and RFM groups are
+    /// final (`summary.provisional`); `Finished` follows.
+    Provisional {
+        summary: Box<Summary>,
+    },
     /// The analysis is complete.
     Finished {
         summary: Box<Summary>,

@@ -86,6 +86,11 @@ pub struct Summary {
     /// Store-wide shopping behaviour from analytics events (GA4), when read.
     pub behaviour: Option<BehaviourSummary>,
     pub files: Vec<FileReport>,
+    /// A first look: customers and RFM groups are final, the models,
+    /// clusters and recommendations are still being worked out (the page
+    /// shows this while the worker goes on; never in summary.json).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
     /// Stage timings, when the host gave a clock (not part of the contract:
     /// they differ from run to run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,6 +175,7 @@ impl Summary {
             segment_funnels: BTreeMap::new(),
             behaviour: analysis.behaviour.clone(),
             files: quality.files.clone(),
+            provisional: analysis.provisional,
             timings: analysis.timings.clone(),
             issues: quality.issues.clone(),
             warnings: quality.warnings.clone(),

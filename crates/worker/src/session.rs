@@ -148,9 +148,16 @@ impl Session {
         let this = this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let started = js_sys::Date::now();
+            let early_scope = scope.clone();
             let mut sink = PostingSink { scope, cancel };
             let kept = source.clone();
-            let result = run(source, &options, &mut sink).await;
+            // The segments go to the page as soon as they are known; the
+            // models follow in the Finished event.
+            let mut early = |analysis: &Analysis| {
+                let summary = Box::new(Summary::of(analysis));
+                envelope::post(&early_scope, &Event::Provisional { summary }, None);
+            };
+            let result = run(source, &options, &mut sink, &mut early).await;
             let mut session = this.borrow_mut();
             session.running = false;
             match result {
@@ -237,7 +244,7 @@ impl Session {
         let this = this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let mut sink = QuietSink { cancel };
-            let earlier = run(source, &options, &mut sink).await;
+            let earlier = run(source, &options, &mut sink, &mut |_| {}).await;
             let mut session = this.borrow_mut();
             session.running = false;
             match (earlier, &session.analysis) {
@@ -507,7 +514,14 @@ impl From<Error> for Failure {
 
 /// The engine's `Run`, fed with slices read asynchronously from `File`s (or
 /// with the demo store's bytes); awaiting between slices lets a Cancel in.
-async fn run(source: Source, options: &Options, sink: &mut impl Sink) -> Result<Analysis, Failure> {
+/// Reads `source` and analyses it; `early` gets the provisional analysis
+/// (customers and RFM groups) before the models fit.
+async fn run(
+    source: Source,
+    options: &Options,
+    sink: &mut impl Sink,
+    early: &mut dyn FnMut(&Analysis),
+) -> Result<Analysis, Failure> {
     match source {
         Source::Demo(store) => {
             let bytes = store.generate();
@@ -518,7 +532,7 @@ async fn run(source: Source, options: &Options, sink: &mut impl Sink) -> Result<
                 yield_now().await;
             }
             run.end_file()?;
-            Ok(run.finish()?)
+            Ok(run.finish_staged(early)?)
         }
         Source::Files(files) => {
             let total = files.iter().map(|(f, _)| f.size() as u64).sum();
@@ -542,7 +556,7 @@ async fn run(source: Source, options: &Options, sink: &mut impl Sink) -> Result<
                 run.end_file()?;
             }
             yield_now().await;
-            Ok(run.finish()?)
+            Ok(run.finish_staged(early)?)
         }
     }
 }

@@ -193,7 +193,59 @@ pub struct Predictions {
     pub fit_ms: Option<f64>,
 }
 
+impl<T> FitReport<T> {
+    /// A fit not yet made.
+    fn pending() -> Self {
+        FitReport {
+            params: None,
+            log_likelihood: None,
+            converged: false,
+            method: None,
+            penalizer: None,
+            error: None,
+        }
+    }
+}
+
 impl Predictions {
+    /// No predictions yet for `customers` customers (every score empty):
+    /// what a first look at the customers carries while the models fit.
+    pub fn pending(customers: usize) -> Predictions {
+        let report = BgNbdReport {
+            fit: FitReport::pending(),
+            time_unit: UNIT,
+            customers: 0,
+        };
+        Predictions {
+            summary: ModelSummary {
+                bgnbd: report.clone(),
+                mbgnbd: report,
+                model: ModelKind::Bgnbd,
+                model_choice: String::new(),
+                gamma_gamma: GammaGammaReport {
+                    fit: FitReport::pending(),
+                    customers: 0,
+                    frequency_spend_correlation: None,
+                },
+                clv_months: CLV_MONTHS,
+                monthly_discount_rate: MONTHLY_DISCOUNT,
+                backtest: None,
+                backtest_skipped: None,
+                warnings: Vec::new(),
+                expected_purchases_90d: 0.0,
+                predicted_clv_12m: 0.0,
+                likely_churned: 0,
+                spend_tiers: Vec::new(),
+                propensity: None,
+                propensity_skipped: None,
+            },
+            scores: vec![Scores::default(); customers],
+            model: None,
+            gamma_gamma: None,
+            fit_ms: None,
+        }
+    }
+
     /// Fits the models on `purchases` (customers by table position) as of
     /// the table's analysis date and scores every customer.
     pub fn fit(sales: &Sales, customers: &CustomerTable, watch: &mut Stopwatch<'_>) -> Predictions {
