@@ -52,6 +52,15 @@ fn means(x: &[f64], d: usize, labels: &[u16], centres: &mut [f64]) {
 /// k-means from `centres` until no label changes: Lloyd's result, computed
 /// with Hamerly's bounds.
 pub fn hamerly(data: ArrayView2<'_, f64>, centres: Array2<f64>) -> KMeans {
+    hamerly_until(data, centres, 0.0)
+}
+
+/// [`hamerly`], also stopping once the centres together move less than
+/// `tolerance` (sum of squared moves) in an iteration, as scikit-learn's
+/// `tol` does; the labels are then assigned once more to the last centres.
+/// The last few iterations to a fixed point move a handful of borderline
+/// rows and change nothing a merchant sees, so trying many k stops early.
+pub fn hamerly_until(data: ArrayView2<'_, f64>, centres: Array2<f64>, tolerance: f64) -> KMeans {
     let data = data.as_standard_layout();
     let (n, d) = data.dim();
     let k = centres.nrows();
@@ -80,6 +89,7 @@ pub fn hamerly(data: ArrayView2<'_, f64>, centres: Array2<f64>) -> KMeans {
         for (j, m) in moved.iter_mut().enumerate() {
             *m = squared_distance_slices(&old[j * d..(j + 1) * d], &c[j * d..(j + 1) * d]).sqrt();
         }
+        let settled = tolerance > 0.0 && moved.iter().map(|m| m * m).sum::<f64>() <= tolerance;
         // The two largest moves: a row's lower bound drops by the largest
         // move of a centre other than its own.
         let (mut top, mut top_at, mut runner) = (0.0, usize::MAX, 0.0);
@@ -122,7 +132,7 @@ pub fn hamerly(data: ArrayView2<'_, f64>, centres: Array2<f64>) -> KMeans {
             upper[i] = first.sqrt();
             lower[i] = second.sqrt();
         }
-        if !changed {
+        if !changed || settled {
             break;
         }
     }

@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::hamerly::hamerly;
+use super::hamerly::{hamerly, hamerly_until};
 
 /// A k-means result.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +28,26 @@ pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -
     for _ in 0..restarts.max(1) {
         let centres = kmeans_plus_plus(data, k, &mut rng);
         let run = hamerly(data, centres);
+        if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
+            best = Some(run);
+        }
+    }
+    best.expect("at least one run")
+}
+
+/// [`kmeans`] with scikit-learn's default stop (`tol` = 1e-4 of the mean
+/// feature variance, on the centres' total squared move): for trying many
+/// k on a sample, where the last iterations to a fixed point change nothing
+/// that decides k. Refine the chosen centres with [`hamerly`] for exact
+/// labels.
+pub fn kmeans_quick(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -> KMeans {
+    let variance = data.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
+    let tolerance = 1e-4 * variance;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut best: Option<KMeans> = None;
+    for _ in 0..restarts.max(1) {
+        let centres = kmeans_plus_plus(data, k, &mut rng);
+        let run = hamerly_until(data, centres, tolerance);
         if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
             best = Some(run);
         }
@@ -64,15 +84,22 @@ pub fn squared_distance_slices(a: &[f64], b: &[f64]) -> f64 {
 /// squared distance to the nearest centre chosen so far.
 pub fn kmeans_plus_plus(data: ArrayView2<'_, f64>, k: usize, rng: &mut impl Rng) -> Array2<f64> {
     let n = data.nrows();
-    let mut centres = Array2::zeros((k, data.ncols()));
+    let d = data.ncols();
+    let mut centres = Array2::zeros((k, d));
     if n == 0 {
         return centres;
     }
+    // Plain slices: ndarray's row views cost more than the arithmetic here.
+    let data = data.as_standard_layout();
+    let x = data.as_slice().expect("standard layout");
+    let row = |i: usize| &x[i * d..(i + 1) * d];
+    // Added in order, as ndarray's iterator did, so the draws are the same.
+    let distance = |a: &[f64], b: &[f64]| -> f64 {
+        a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
+    };
     let first = rng.random_range(0..n);
     centres.row_mut(0).assign(&data.row(first));
-    let mut nearest: Vec<f64> = (0..n)
-        .map(|i| squared_distance(data.row(i), centres.row(0)))
-        .collect();
+    let mut nearest: Vec<f64> = (0..n).map(|i| distance(row(i), row(first))).collect();
     for c in 1..k {
         let total: f64 = nearest.iter().sum();
         let pick = if total > 0.0 {
@@ -90,8 +117,9 @@ pub fn kmeans_plus_plus(data: ArrayView2<'_, f64>, k: usize, rng: &mut impl Rng)
             rng.random_range(0..n)
         };
         centres.row_mut(c).assign(&data.row(pick));
+        let centre = row(pick);
         for (i, slot) in nearest.iter_mut().enumerate() {
-            *slot = slot.min(squared_distance(data.row(i), centres.row(c)));
+            *slot = slot.min(distance(row(i), centre));
         }
     }
     centres

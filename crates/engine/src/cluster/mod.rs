@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use self::alternatives::{DensitySummary, HierarchySummary, MembershipSummary};
 use self::features::{Feature, FeatureMatrix};
 use self::hamerly::hamerly;
-use self::kmeans::{kmeans, KMeans};
+use self::kmeans::{kmeans_quick, KMeans};
 use self::projection::Projection;
 use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
@@ -36,6 +36,8 @@ use crate::timing::Stopwatch;
 pub const MAX_K: usize = 12;
 /// Rows used to choose k (a seeded sample); the final fit uses every buyer.
 const SELECTION_SAMPLE: usize = 20_000;
+/// k-means++ starts for the chosen k (the lowest inertia wins).
+const CHOSEN_STARTS: usize = 3;
 /// Fewer buyers than this are not clustered.
 const MIN_BUYERS: usize = 30;
 /// Buyers in the sample that Ward's tree, HDBSCAN and the picture use
@@ -149,6 +151,15 @@ impl Clustering {
     /// (every feature the data has by default), in `options.k` groups or
     /// the number the silhouette prefers among 2..=12. Deterministic for a
     /// seed.
+    /// No clusters yet for `customers` customers.
+    pub fn pending(customers: usize) -> Clustering {
+        Clustering {
+            summary: ClusterSummary::default(),
+            labels: vec![None; customers],
+            membership: vec![None; customers],
+        }
+    }
+
     pub fn run(input: &ClusterInput<'_>, seed: u64, options: &ClusterOptions) -> Clustering {
         Clustering::run_timed(input, seed, options, &mut Stopwatch::off())
     }
@@ -253,14 +264,14 @@ pub fn choose_and_fit(
     fixed: Option<usize>,
 ) -> (usize, KMeans, Vec<Candidate>) {
     let rows = quality::sample_rows(data.nrows(), SELECTION_SAMPLE);
-    let everyone = rows.len() == data.nrows();
     let sample = data.select(Axis(0), &rows);
     let max_k = MAX_K.min(sample.nrows() / 5).max(2);
-    let mut fits = Vec::new();
     let distances = quality::SampleDistances::of(sample.view());
+    // One k-means++ start per k to compare them (scikit-learn's default);
+    // the chosen k gets more starts below.
     let candidates: Vec<Candidate> = (2..=max_k)
         .map(|k| {
-            let fit = kmeans(sample.view(), k, 3, seed);
+            let fit = kmeans_quick(sample.view(), k, 1, seed);
             let candidate = Candidate {
                 k,
                 inertia: fit.inertia,
@@ -276,7 +287,6 @@ pub fn choose_and_fit(
                     fit.centres.view(),
                 ),
             };
-            fits.push(fit);
             candidate
         })
         .collect();
@@ -291,13 +301,12 @@ pub fn choose_and_fit(
         })
         .map_or(0, |(i, _)| i);
     let suggested = candidates.get(best).map_or(2, |c| c.k);
-    let chosen = fixed.map_or(best, |k| k.clamp(2, max_k) - 2);
-    let fit = fits.swap_remove(chosen);
-    let fit = if everyone {
-        fit
-    } else {
-        hamerly(data, fit.centres)
-    };
+    let chosen = fixed.map_or(suggested, |k| k.clamp(2, max_k));
+    // The same seed: the first start is the candidate's, so the best of
+    // these is at least as good.
+    let fit = kmeans_quick(sample.view(), chosen, CHOSEN_STARTS, seed);
+    // Exact labels on everyone from the chosen centres (a few passes).
+    let fit = hamerly(data, fit.centres);
     (suggested, fit, candidates)
 }
 
