@@ -89,7 +89,10 @@ fn main() {
         ("segmenter: ingest + customers + RFM", ours),
         ("segmenter: CSV tokenizer alone", tokenizer),
         ("csv crate: raw records", raw),
-        ("csv crate: records + per-customer HashMap (orders, last date, spend)", aggregated),
+        (
+            "csv crate: records + per-customer HashMap (orders, last date, spend)",
+            aggregated,
+        ),
     ];
     println!("| contender | best of {RUNS} | MiB/s | segmenter ÷ peer (time) |");
     println!("|---|---|---|---|");
@@ -130,7 +133,12 @@ fn csv_aggregate(bytes: &[u8]) -> usize {
     let column = |name: &[u8]| headers.iter().position(|h| h == name);
     let shopify = column(b"Total");
     let find = |shopify_name: &[u8], narrow_name: &[u8]| {
-        column(if shopify.is_some() { shopify_name } else { narrow_name }).expect("column")
+        column(if shopify.is_some() {
+            shopify_name
+        } else {
+            narrow_name
+        })
+        .expect("column")
     };
     let (email, date, order) = (
         find(b"Email", b"email"),

@@ -94,9 +94,8 @@ pub fn kmeans_plus_plus(data: ArrayView2<'_, f64>, k: usize, rng: &mut impl Rng)
     let x = data.as_slice().expect("standard layout");
     let row = |i: usize| &x[i * d..(i + 1) * d];
     // Added in order, as ndarray's iterator did, so the draws are the same.
-    let distance = |a: &[f64], b: &[f64]| -> f64 {
-        a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum()
-    };
+    let distance =
+        |a: &[f64], b: &[f64]| -> f64 { a.iter().zip(b).map(|(p, q)| (p - q) * (p - q)).sum() };
     let first = rng.random_range(0..n);
     centres.row_mut(0).assign(&data.row(first));
     let mut nearest: Vec<f64> = (0..n).map(|i| distance(row(i), row(first))).collect();

@@ -107,39 +107,24 @@ impl RepeatModel {
         t: f64,
         horizon: f64,
     ) -> u32 {
-        if rng.random::<f64>() >= self.p_alive(x, t_x, t) {
-            return 0;
-        }
+        self.futures(x, t_x, t).draw(rng, horizon)
+    }
+
+    /// The posterior of a history, set up once for drawing many futures
+    /// (a band draws hundreds: the chance of being alive and the two
+    /// distributions are the same for every draw).
+    pub fn futures(&self, x: f64, t_x: f64, t: f64) -> Futures {
         let (r, alpha, a, b_posterior) = match self {
             // BG/NBD customers survived a drop-out chance after each repeat
             // purchase; MBG/NBD customers after the first purchase too.
             RepeatModel::Bgnbd(m) => (m.r, m.alpha, m.a, m.b + x),
             RepeatModel::Mbgnbd(m) => (m.r, m.alpha, m.a, m.b + x + 1.0),
         };
-        let (Ok(rate), Ok(dropout)) = (
-            Gamma::new(r + x, 1.0 / (alpha + t)),
-            Beta::new(a, b_posterior),
-        ) else {
-            return 0;
-        };
-        let lambda: f64 = rate.sample(rng);
-        let p: f64 = dropout.sample(rng);
-        let Ok(wait) = Exp::new(lambda) else {
-            return 0;
-        };
-        let (mut count, mut now) = (0u32, 0.0);
-        // A cap keeps a pathological draw (a huge rate) from running long.
-        while count < 10_000 {
-            now += wait.sample(rng);
-            if now > horizon {
-                break;
-            }
-            count += 1;
-            if rng.random::<f64>() < p {
-                break;
-            }
+        Futures {
+            alive: self.p_alive(x, t_x, t),
+            rate: Gamma::new(r + x, 1.0 / (alpha + t)).ok(),
+            dropout: Beta::new(a, b_posterior).ok(),
         }
-        count
     }
 
     /// The rate's shape and scale: (r, α).
@@ -162,6 +147,43 @@ impl RepeatModel {
         // alive · (1 − ((α+T)/(α+T+h))^(r+x)) = ½, solved for h.
         let h = (alpha + t) * ((1.0 - 0.5 / alive).powf(-1.0 / (r + x)) - 1.0);
         h.is_finite().then_some(h)
+    }
+}
+
+/// Futures of one history under a fitted model (see [`RepeatModel::futures`]).
+pub struct Futures {
+    alive: f64,
+    rate: Option<Gamma<f64>>,
+    dropout: Option<Beta<f64>>,
+}
+
+impl Futures {
+    /// Purchases in the next `horizon` units in one drawn future.
+    pub fn draw(&self, rng: &mut impl Rng, horizon: f64) -> u32 {
+        if rng.random::<f64>() >= self.alive {
+            return 0;
+        }
+        let (Some(rate), Some(dropout)) = (&self.rate, &self.dropout) else {
+            return 0;
+        };
+        let lambda: f64 = rate.sample(rng);
+        let p: f64 = dropout.sample(rng);
+        let Ok(wait) = Exp::new(lambda) else {
+            return 0;
+        };
+        let (mut count, mut now) = (0u32, 0.0);
+        // A cap keeps a pathological draw (a huge rate) from running long.
+        while count < 10_000 {
+            now += wait.sample(rng);
+            if now > horizon {
+                break;
+            }
+            count += 1;
+            if rng.random::<f64>() < p {
+                break;
+            }
+        }
+        count
     }
 }
 

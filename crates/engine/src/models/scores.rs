@@ -618,8 +618,9 @@ fn purchase_band(
     let seed = u64::from(key.0) ^ (key.1 as u64).rotate_left(21) ^ (key.2 as u64).rotate_left(42);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (x, t_x, t) = (f64::from(key.0), key.1 as f64, key.2 as f64);
+    let futures = m.futures(x, t_x.min(t), t);
     let mut counts: Vec<u32> = (0..BAND_DRAWS)
-        .map(|_| m.simulate_purchases(&mut rng, x, t_x.min(t), t, horizon))
+        .map(|_| futures.draw(&mut rng, horizon))
         .collect();
     counts.sort_unstable();
     let at = |q: f64| {
