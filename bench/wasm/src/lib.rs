@@ -9,6 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use segmenter_engine::cluster::kmeans::lloyd_step;
+use segmenter_engine::cluster::lloyd32::Points32;
 use wasm_bindgen::prelude::*;
 
 /// The benchmark's points: `k` groups around random centres in `d`
@@ -25,6 +26,8 @@ pub fn points(n: usize, d: usize, k: usize, seed: u64) -> Array2<f64> {
 #[wasm_bindgen]
 pub struct LloydBench {
     data: Array2<f64>,
+    /// The same points feature-major in f32 (converted once, untimed).
+    points: Points32,
     init: Array2<f64>,
 }
 
@@ -36,7 +39,8 @@ impl LloydBench {
     pub fn new(n: usize, d: usize, k: usize, seed: u32) -> LloydBench {
         let data = points(n, d, k, u64::from(seed));
         let init = Array2::from_shape_fn((k, d), |(i, j)| data[[i, j]]);
-        LloydBench { data, init }
+        let points = Points32::new(data.view());
+        LloydBench { data, points, init }
     }
 
     /// One Lloyd iteration from the initial centres; returns the sum of the
@@ -45,6 +49,14 @@ impl LloydBench {
         let mut centres = self.init.clone();
         let mut labels = vec![u16::MAX; self.data.nrows()];
         lloyd_step(self.data.view(), &mut centres, &mut labels);
+        centres.sum()
+    }
+
+    /// The same iteration on the f32, feature-major points.
+    pub fn step32(&self) -> f64 {
+        let mut centres = self.init.clone();
+        let mut labels = vec![u16::MAX; self.points.len()];
+        self.points.lloyd_step(&mut centres, &mut labels);
         centres.sum()
     }
 

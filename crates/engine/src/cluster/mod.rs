@@ -14,6 +14,7 @@ pub mod features;
 pub mod hamerly;
 pub mod hierarchy;
 pub mod kmeans;
+pub mod lloyd32;
 pub mod mixture;
 pub mod projection;
 pub mod quality;
