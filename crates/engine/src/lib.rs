@@ -23,6 +23,7 @@ pub mod figures;
 pub mod funnel;
 pub mod ingest;
 pub mod interest;
+pub mod interner;
 pub mod models;
 pub mod pipeline;
 pub mod protocol;

@@ -10,34 +10,28 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::customers::Purchase;
+use crate::interner::Interner;
 
 /// Interned text values, shared by every file of an analysis.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Labels {
-    index: FxHashMap<Box<str>, u32>,
-    names: Vec<Box<str>>,
+    names: Interner,
 }
 
 impl Labels {
     /// The number of `text`, adding it if new.
     pub fn intern(&mut self, text: &str) -> u32 {
-        if let Some(&i) = self.index.get(text) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(text.into());
-        self.index.insert(text.into(), i);
-        i
+        self.names.intern(text)
     }
 
     /// The number of `text`, if it was interned.
     pub fn get(&self, text: &str) -> Option<u32> {
-        self.index.get(text).copied()
+        self.names.get(text)
     }
 
     /// The text of label `i`.
     pub fn name(&self, i: u32) -> &str {
-        self.names.get(i as usize).map_or("", |n| n)
+        self.names.name(i)
     }
 }
 

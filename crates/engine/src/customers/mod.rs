@@ -12,12 +12,12 @@ use rustc_hash::FxHashMap;
 pub use self::profile::Profile;
 use crate::behaviour::{Behaviour, DayActivity};
 use crate::date::Date;
+use crate::interner::Interner;
 
 /// Interned customer identities, in order of first appearance.
 #[derive(Debug, Default, Clone)]
 pub struct Identities {
-    index: FxHashMap<Box<str>, u32>,
-    ids: Vec<Box<str>>,
+    keys: Interner,
     emails: Vec<Option<Box<str>>>,
 }
 
@@ -25,33 +25,31 @@ impl Identities {
     /// The index of customer `key`, adding it if new. The first email seen
     /// for a customer is kept.
     pub fn intern(&mut self, key: &str, email: Option<&str>) -> u32 {
-        if let Some(&index) = self.index.get(key) {
+        let (index, new) = self.keys.intern_new(key);
+        if new {
+            self.emails.push(email.map(Box::from));
+        } else {
             let slot = &mut self.emails[index as usize];
             if slot.is_none() {
                 *slot = email.map(Box::from);
             }
-            return index;
         }
-        let index = self.ids.len() as u32;
-        self.index.insert(key.into(), index);
-        self.ids.push(key.into());
-        self.emails.push(email.map(Box::from));
         index
     }
 
     /// The index of customer `key`, if interned.
     pub fn get(&self, key: &str) -> Option<u32> {
-        self.index.get(key).copied()
+        self.keys.get(key)
     }
 
     /// Number of identities interned.
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.keys.len()
     }
 
     /// Whether no identity has been interned.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.keys.is_empty()
     }
 }
 
@@ -163,26 +161,24 @@ impl CustomerTable {
             last[c] = Some(last[c].map_or(p.date, |d| d.max(p.date)));
         }
 
-        let Identities {
-            mut ids,
-            mut emails,
-            ..
-        } = identities;
+        let Identities { keys, mut emails } = identities;
+        let mut ids: Vec<&str> = keys.iter().collect();
         // A customers export's own id becomes the key of its customer.
         for (&c, profile) in &profiles {
             if let Some(shop_id) = &profile.shop_id {
-                ids[c as usize] = shop_id.clone();
+                ids[c as usize] = shop_id;
             }
         }
         // Stable output: sorted by id, whatever the order of the files.
         let mut keep: Vec<usize> = (0..n)
             .filter(|&c| orders[c] > 0 || profiles.contains_key(&(c as u32)))
             .collect();
-        keep.sort_unstable_by(|&a, &b| ids[a].cmp(&ids[b]));
+        keep.sort_unstable_by(|&a, &b| ids[a].cmp(ids[b]));
         let mut position = vec![None; n];
         for (at, &c) in keep.iter().enumerate() {
             position[c] = Some(at as u32);
         }
+        let id: Vec<Box<str>> = keep.iter().map(|&c| Box::from(ids[c])).collect();
 
         let mut dense = Vec::with_capacity(profiles.len());
         let profile = keep
@@ -195,7 +191,7 @@ impl CustomerTable {
             })
             .collect();
         let table = CustomerTable {
-            id: keep.iter().map(|&c| std::mem::take(&mut ids[c])).collect(),
+            id,
             email: keep.iter().map(|&c| emails[c].take()).collect(),
             orders: keep.iter().map(|&c| orders[c]).collect(),
             revenue: keep.iter().map(|&c| revenue[c]).collect(),

@@ -12,6 +12,7 @@ use super::dates::{DateEvidence, DateValue};
 use super::layout::{OrderFields, OrderLine};
 use super::quality::{Exclusion, RowIssue};
 use crate::date::Date;
+use crate::interner::Interner;
 
 /// Index of an interned customer identity.
 pub type CustomerIndex = u32;
@@ -134,7 +135,9 @@ impl Order {
 /// The orders of one file, in order of first appearance.
 #[derive(Debug, Default)]
 pub struct OrderBook {
-    by_id: FxHashMap<Box<str>, u32>,
+    /// The order ids seen, and for each the position of its order.
+    ids: Interner,
+    order_of_id: Vec<u32>,
     pub orders: Vec<Order>,
     /// What the file's slash dates showed about day/month order.
     dates: DateEvidence,
@@ -253,14 +256,14 @@ impl OrderBook {
                 return index as usize;
             }
         }
-        let index = match self.by_id.get(id) {
-            Some(&index) => index,
-            None => {
-                let index = self.orders.len() as u32;
-                self.by_id.insert(id.into(), index);
-                self.orders.push(Order::new());
-                index
-            }
+        let (id_number, new) = self.ids.intern_new(id);
+        let index = if new {
+            let index = self.orders.len() as u32;
+            self.order_of_id.push(index);
+            self.orders.push(Order::new());
+            index
+        } else {
+            self.order_of_id[id_number as usize]
         };
         // A reused buffer: remembering the id costs no allocation.
         self.last_id.clear();
@@ -273,7 +276,7 @@ impl OrderBook {
     /// the same layout) as duplicates, and adds the others to it.
     pub fn mark_duplicates<'a>(&'a mut self, seen: &mut rustc_hash::FxHashSet<&'a str>) -> u64 {
         let mut duplicates = 0;
-        for (id, &index) in &self.by_id {
+        for (id, &index) in self.ids.iter().zip(&self.order_of_id) {
             if !seen.insert(id) {
                 self.orders[index as usize].broken = Some(Exclusion::Duplicate);
                 duplicates += 1;
@@ -286,8 +289,8 @@ impl OrderBook {
     /// of their own).
     pub fn ids(&self) -> Vec<Option<&str>> {
         let mut ids = vec![None; self.orders.len()];
-        for (id, &index) in &self.by_id {
-            ids[index as usize] = Some(&**id);
+        for (id, &index) in self.ids.iter().zip(&self.order_of_id) {
+            ids[index as usize] = Some(id);
         }
         ids
     }
