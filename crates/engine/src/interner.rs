@@ -97,6 +97,25 @@ impl Interner {
     }
 }
 
+/// Sent as the strings in number order; the table is built again on
+/// arrival.
+impl serde::Serialize for Interner {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Interner {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let strings = Vec::<&str>::deserialize(deserializer)?;
+        let mut interner = Interner::default();
+        for text in strings {
+            interner.intern(text);
+        }
+        Ok(interner)
+    }
+}
+
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()

@@ -33,6 +33,11 @@ impl Labels {
     pub fn name(&self, i: u32) -> &str {
         self.names.name(i)
     }
+
+    /// Every label, in number order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        self.names.iter()
+    }
 }
 
 /// One product line of a counted purchase.

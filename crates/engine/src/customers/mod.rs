@@ -47,6 +47,13 @@ impl Identities {
         self.keys.len()
     }
 
+    /// Every identity's key and first email, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
+        self.keys
+            .iter()
+            .zip(self.emails.iter().map(Option::as_deref))
+    }
+
     /// Whether no identity has been interned.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()

@@ -116,6 +116,18 @@ impl CsvTokenizer {
         self.line
     }
 
+    /// Whether the input so far ended at the end of a record (or of a blank
+    /// line), outside any quoted field: the next byte starts a record.
+    pub fn at_record_start(&self) -> bool {
+        !self.in_record && self.state == State::StartField
+    }
+
+    /// Counts `lines` line breaks read elsewhere (a piece of the same file
+    /// tokenized in parallel and merged), so later records keep their lines.
+    pub fn skip_lines(&mut self, lines: u64) {
+        self.line += lines;
+    }
+
     /// Tokenizes `input`, calling `on_record` for every record it completes.
     /// A record cut by the end of the chunk is completed by a later call.
     /// Stops at the first error the callback returns.

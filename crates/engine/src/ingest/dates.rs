@@ -11,7 +11,7 @@
 use crate::date::Date;
 
 /// A date as read from one field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DateValue {
     Known(Date),
     /// `first/second/year`, order to be decided by the column.
@@ -120,7 +120,7 @@ fn split_time(text: &str) -> (&str, &str) {
 }
 
 /// What the slash dates of one column have shown about their order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DateEvidence {
     /// Values whose first number is above 12 (only day-first fits).
     pub day_first: u64,
@@ -131,6 +131,22 @@ pub struct DateEvidence {
 }
 
 impl DateEvidence {
+    /// Adds what another part of the same column showed.
+    pub fn add(&mut self, other: &DateEvidence) {
+        self.day_first += other.day_first;
+        self.month_first += other.month_first;
+        self.either += other.either;
+    }
+
+    /// Takes back one `observe` of `value`.
+    pub fn unobserve(&mut self, value: DateValue) {
+        let mut one = DateEvidence::default();
+        one.observe(value);
+        self.day_first -= one.day_first.min(self.day_first);
+        self.month_first -= one.month_first.min(self.month_first);
+        self.either -= one.either.min(self.either);
+    }
+
     pub fn observe(&mut self, value: DateValue) {
         if let DateValue::Pair { first, second, .. } = value {
             if first > 12 {

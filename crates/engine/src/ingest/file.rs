@@ -67,6 +67,39 @@ impl FileState {
         }
     }
 
+    /// Whether the bytes so far ended where a record ends (see `split`).
+    pub(super) fn at_record_start(&self) -> bool {
+        match &self.tokenizer {
+            Some(Tokenizer::Csv(tokenizer)) => tokenizer.at_record_start(),
+            _ => false,
+        }
+    }
+
+    /// The line number at the read position (1 before anything is read).
+    pub(super) fn line(&self) -> u64 {
+        match &self.tokenizer {
+            Some(Tokenizer::Csv(tokenizer)) => tokenizer.line(),
+            _ => 1,
+        }
+    }
+
+    /// Counts the line breaks of a piece read elsewhere and merged here.
+    pub(super) fn skip_lines(&mut self, lines: u64) {
+        if let Some(Tokenizer::Csv(tokenizer)) = &mut self.tokenizer {
+            tokenizer.skip_lines(lines);
+        }
+    }
+
+    /// The orders read so far (a piece's, to merge into the whole file's).
+    pub(super) fn into_book(self) -> OrderBook {
+        self.book
+    }
+
+    /// The order book, to merge a piece read elsewhere into.
+    pub(super) fn book_mut(&mut self) -> &mut OrderBook {
+        &mut self.book
+    }
+
     /// Feeds the next bytes of the file.
     pub(super) fn push(
         &mut self,

@@ -19,7 +19,9 @@ mod identity;
 mod layout;
 mod lines;
 mod orders;
+mod part;
 mod quality;
+pub mod split;
 mod whitespace;
 mod workbook;
 
@@ -34,10 +36,12 @@ pub use self::dialect::Delimiter;
 pub use self::error::{ColumnsNeeded, IngestError};
 pub use self::identity::{normalise_customer_id, normalise_email};
 pub use self::layout::{ColumnMap, Layout};
+pub use self::part::{Part, PartReader};
 pub use self::quality::{
     DataQuality, Exclusion, FileReport, Rejection, RowIssue, ISSUES_KEPT_PER_REASON,
     REJECTIONS_LISTED,
 };
+pub use self::split::SplitPlan;
 
 use self::file::{DoneFile, FileState};
 use self::layout::ProfileRow;
@@ -530,6 +534,8 @@ fn profile_warnings(names: &Names, purchases: &[Purchase]) -> Vec<String> {
 mod events_tests;
 #[cfg(test)]
 mod layout_tests;
+#[cfg(test)]
+mod part_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

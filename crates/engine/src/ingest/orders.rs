@@ -7,6 +7,7 @@
 //! the order's reason when it does not.
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use super::dates::{DateEvidence, DateValue};
 use super::layout::{OrderFields, OrderLine};
@@ -18,11 +19,15 @@ use crate::interner::Interner;
 pub type CustomerIndex = u32;
 
 /// One order as assembled from its rows.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Order {
     pub customer: Option<CustomerIndex>,
     /// As read; a day/month pair until `OrderBook::resolve_dates`.
     date: Option<DateValue>,
+    /// The earliest known day of its dated lines: what a later line that
+    /// is not a day/month pair can still move the date to (kept so that two
+    /// halves of an order read apart merge as if read in one go).
+    min_known: Option<Date>,
     /// Order total (Shopify) or the sum of line amounts (other layouts).
     pub amount: f64,
     pub refunded: f64,
@@ -45,7 +50,7 @@ pub struct Order {
 }
 
 /// A product line of an order in the book.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BookItem {
     pub order: u32,
     pub product: u32,
@@ -57,15 +62,23 @@ pub struct BookItem {
 }
 
 const HAS_ORDER_ROW: u8 = 1;
+/// From the order-level fields (`Cancelled at`).
 const CANCELLED: u8 = 2;
 const VOIDED: u8 = 4;
 const REFUNDED_STATUS: u8 = 8;
+/// A line said the order was cancelled (a `C…` invoice).
+const CANCELLED_LINE: u8 = 16;
+/// The order's fields came from an order row (Shopify), not from dated lines.
+const FROM_FIELDS: u8 = 32;
+/// What the order row's fields set, as opposed to what any line sets.
+const FIELD_FLAGS: u8 = HAS_ORDER_ROW | CANCELLED | VOIDED | REFUNDED_STATUS | FROM_FIELDS;
 
 impl Order {
     fn new() -> Order {
         Order {
             customer: None,
             date: None,
+            min_known: None,
             amount: 0.0,
             refunded: 0.0,
             currency: None,
@@ -114,7 +127,7 @@ impl Order {
         if self.customer.is_none() {
             return Err(Exclusion::NoCustomer);
         }
-        if self.flags & CANCELLED != 0 {
+        if self.flags & (CANCELLED | CANCELLED_LINE) != 0 {
             return Err(Exclusion::Cancelled);
         }
         if self.flags & VOIDED != 0 {
@@ -133,7 +146,7 @@ impl Order {
 }
 
 /// The orders of one file, in order of first appearance.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct OrderBook {
     /// The order ids seen, and for each the position of its order.
     ids: Interner,
@@ -147,7 +160,9 @@ pub struct OrderBook {
     pub items: Vec<BookItem>,
     /// The order of the previous row: exports list an order's line items
     /// together, so most rows find their order here without hashing.
+    #[serde(skip)]
     last_id: String,
+    #[serde(skip)]
     last_index: Option<u32>,
 }
 
@@ -189,7 +204,7 @@ impl OrderBook {
             order.amount += amount;
         }
         if line.cancelled {
-            order.flags |= CANCELLED;
+            order.flags |= CANCELLED_LINE;
         }
         if order.currency.is_none() {
             order.currency = line.currency.as_deref().map(|c| intern.currency(c));
@@ -219,12 +234,10 @@ impl OrderBook {
         }
         if let Some(date) = line.line_date {
             self.dates.observe(date);
-            // An order of several dated lines is placed when its first line is.
-            order.date = Some(match (order.date, date) {
-                (Some(DateValue::Known(a)), DateValue::Known(b)) => DateValue::Known(a.min(b)),
-                (Some(first), _) => first,
-                (None, date) => date,
-            });
+            if let DateValue::Known(day) = date {
+                order.min_known = Some(order.min_known.map_or(day, |d| d.min(day)));
+            }
+            order.date = Some(earliest(order.date, date));
             order.flags |= HAS_ORDER_ROW;
         }
         if let Some(fields) = line.order {
@@ -248,7 +261,152 @@ impl OrderBook {
     }
 }
 
+/// How the numbers of a piece of a file, read on its own, map onto those of
+/// the whole: its customers, labels and currencies were numbered in the
+/// piece's own order, and its lines counted from the piece's start.
+pub struct Renumbering<'a> {
+    pub customers: &'a [CustomerIndex],
+    pub labels: &'a [u32],
+    pub currencies: &'a [u16],
+    /// Added to the piece's line numbers.
+    pub lines: u64,
+}
+
+impl Renumbering<'_> {
+    fn label(&self, label: u32) -> u32 {
+        self.labels[label as usize]
+    }
+}
+
+impl Order {
+    fn renumber(&mut self, map: &Renumbering<'_>) {
+        self.customer = self.customer.map(|c| map.customers[c as usize]);
+        self.currency = self.currency.map(|c| map.currencies[c as usize]);
+        for slot in [
+            &mut self.country,
+            &mut self.source,
+            &mut self.discount_code,
+            &mut self.tags,
+        ] {
+            *slot = slot.map(|l| map.label(l));
+        }
+        self.first_line = u32::try_from(u64::from(self.first_line) + map.lines).unwrap_or(u32::MAX);
+    }
+
+    /// Folds in `later`: the same order's lines from further on in the file,
+    /// gathered on their own. The result is what `OrderBook::add` gives on
+    /// all the lines in file order. Returns the date of `later`'s order row
+    /// when that row is ignored (an order's first order row wins), which
+    /// `later`'s date evidence counted and reading in one go would not.
+    fn absorb(&mut self, later: Order) -> Option<DateValue> {
+        let mut ignored = None;
+        self.rows += later.rows;
+        self.customer = self.customer.or(later.customer);
+        self.currency = self.currency.or(later.currency);
+        self.country = self.country.or(later.country);
+        self.source = self.source.or(later.source);
+        self.discount_code = self.discount_code.or(later.discount_code);
+        self.tags = self.tags.or(later.tags);
+        self.broken = self.broken.or(later.broken);
+        self.discount_lines += later.discount_lines;
+        self.flags |= later.flags & CANCELLED_LINE;
+        if later.flags & FROM_FIELDS != 0 {
+            if self.flags & HAS_ORDER_ROW == 0 {
+                // Its order row is the order's first: as `apply_order_fields`.
+                self.flags |= later.flags & FIELD_FLAGS;
+                self.date = later.date;
+                self.amount = later.amount;
+                self.refunded = later.refunded;
+                self.discount_order = later.discount_order;
+            } else {
+                ignored = later.date;
+            }
+        } else {
+            self.amount += later.amount;
+            if later.flags & HAS_ORDER_ROW != 0 {
+                // Dated lines: `earliest` applied to each of `later`'s lines.
+                self.date = match (self.date, later.date) {
+                    (Some(DateValue::Known(a)), _) => {
+                        Some(DateValue::Known(later.min_known.map_or(a, |b| a.min(b))))
+                    }
+                    (Some(first), _) => Some(first),
+                    (None, date) => date,
+                };
+                self.flags |= HAS_ORDER_ROW;
+            }
+        }
+        self.min_known = match (self.min_known, later.min_known) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        ignored
+    }
+}
+
 impl OrderBook {
+    /// Adds the orders of `piece`, the next stretch of the same file read on
+    /// its own, as if its rows had been added here one by one: an order
+    /// whose rows straddle the cut (or come back later) is folded into the
+    /// order already here, new orders and product lines follow in file order.
+    pub fn absorb(&mut self, piece: OrderBook, map: &Renumbering<'_>) {
+        let OrderBook {
+            ids,
+            order_of_id,
+            orders,
+            dates,
+            mut details,
+            items,
+            ..
+        } = piece;
+        let mut id_of_order = vec![None; orders.len()];
+        for (id, &order) in order_of_id.iter().enumerate() {
+            id_of_order[order as usize] = Some(id as u32);
+        }
+        self.dates.add(&dates);
+        let mut position = Vec::with_capacity(orders.len());
+        for (j, mut order) in orders.into_iter().enumerate() {
+            order.renumber(map);
+            let detail = details.remove(&(j as u32));
+            let earlier = id_of_order[j].and_then(|id| {
+                let (number, new) = self.ids.intern_new(ids.name(id));
+                if new {
+                    self.order_of_id.push(self.orders.len() as u32);
+                    None
+                } else {
+                    Some(self.order_of_id[number as usize])
+                }
+            });
+            let (at, detail) = match earlier {
+                Some(at) => {
+                    let target = &mut self.orders[at as usize];
+                    // Only what broke an order first is listed.
+                    let detail = detail.filter(|_| target.broken.is_none());
+                    if let Some(date) = target.absorb(order) {
+                        self.dates.unobserve(date);
+                    }
+                    (at, detail)
+                }
+                None => {
+                    self.orders.push(order);
+                    ((self.orders.len() - 1) as u32, detail)
+                }
+            };
+            if let Some(detail) = detail {
+                if self.details.len() < super::quality::REJECTIONS_LISTED {
+                    self.details.insert(at, detail);
+                }
+            }
+            position.push(at);
+        }
+        self.items.extend(items.into_iter().map(|item| BookItem {
+            order: position[item.order as usize],
+            product: map.label(item.product),
+            sku: item.sku.map(|l| map.label(l)),
+            category: item.category.map(|l| map.label(l)),
+            ..item
+        }));
+    }
+
     /// The position of order `id`, added if new.
     fn index_of(&mut self, id: &str) -> usize {
         if let Some(index) = self.last_index {
@@ -313,8 +471,20 @@ impl OrderBook {
     }
 }
 
+/// The date of an order placed at `so_far` when another of its lines is
+/// dated `line`: its earliest known day, though an order whose first dated
+/// line is a day/month pair keeps that pair (resolved with the file's
+/// dates at its end).
+fn earliest(so_far: Option<DateValue>, line: DateValue) -> DateValue {
+    match (so_far, line) {
+        (Some(DateValue::Known(a)), DateValue::Known(b)) => DateValue::Known(a.min(b)),
+        (Some(first), _) => first,
+        (None, date) => date,
+    }
+}
+
 fn apply_order_fields(order: &mut Order, fields: OrderFields) {
-    order.flags |= HAS_ORDER_ROW;
+    order.flags |= HAS_ORDER_ROW | FROM_FIELDS;
     order.date = fields.date;
     order.amount = fields.total;
     order.refunded = fields.refunded;
