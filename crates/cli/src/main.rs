@@ -14,11 +14,13 @@ use segmenter_engine::demo::{DemoStore, Shape};
 use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{is_free_column_name, write_customers_csv, write_rejected_csv};
 use segmenter_engine::ingest::{ColumnMap, FileOptions};
-use segmenter_engine::pipeline::{self, Input, Progress, Sink};
+use segmenter_engine::pipeline::{self, Progress, Sink};
 use segmenter_engine::segments::campaign::{lift, read_results, Holdout};
 use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
 use segmenter_engine::{Analysis, Date, Options};
+
+mod read;
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +91,11 @@ enum Command {
         /// Add how long each stage took to summary.json (`timings`).
         #[arg(long)]
         timings: bool,
+        /// Threads reading a large order file in pieces at the same time
+        /// (default: one per core; 1 reads every file in one piece). The
+        /// results are the same either way.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
     },
     /// Write the built-in demo store as a Shopify orders export.
     Demo {
@@ -223,6 +230,7 @@ fn run(cli: Cli) -> Result<()> {
             holdout,
             results,
             timings,
+            threads,
         } => {
             if results.is_some() && (holdout.is_none() || segments.is_empty()) {
                 bail!("--results needs --segment and --holdout, as they were when the campaign was exported");
@@ -265,6 +273,10 @@ fn run(cli: Cli) -> Result<()> {
                     results: results.as_deref(),
                 },
                 timings,
+                threads.map_or_else(
+                    || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                    usize::from,
+                ),
             )
         }
         Command::Demo {
@@ -336,6 +348,7 @@ fn analyze(
     file_options: &FileOptions,
     activation: Activation<'_>,
     timings: bool,
+    threads: usize,
 ) -> Result<()> {
     let Activation {
         segments: segment_definitions,
@@ -343,22 +356,18 @@ fn analyze(
         holdout,
         results,
     } = activation;
-    let mut inputs = Vec::with_capacity(files.len());
     for path in files {
-        let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-        let size = file.metadata().ok().map(|m| m.len());
-        inputs.push(Input {
-            name: path.display().to_string(),
-            size,
-            reader: file,
-            options: file_options.clone(),
-        });
+        File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     }
+    let inputs: Vec<(PathBuf, FileOptions)> = files
+        .iter()
+        .map(|path| (path.clone(), file_options.clone()))
+        .collect();
     let mut sink = StderrProgress::new();
     if timings {
         sink.clock = Some(std::time::Instant::now());
     }
-    let analysis = match pipeline::analyze_readers(inputs, options, &mut sink) {
+    let analysis = match read::analyze_files(&inputs, options, &mut sink, threads) {
         Ok(analysis) => analysis,
         Err(pipeline::Error::Ingest(error)) if error.columns_needed().is_some() => {
             sink.clear();

@@ -804,3 +804,76 @@ fn split_csv(line: &str) -> Vec<String> {
     }
     fields
 }
+
+/// The files of an analysis, without its timings.
+fn outputs(dir: &Path) -> (Value, Vec<u8>, Vec<u8>) {
+    let mut summary = read_summary(dir);
+    summary.as_object_mut().expect("object").remove("timings");
+    let read = |name: &str| std::fs::read(dir.join(name)).expect(name);
+    (summary, read("customers.csv"), read("rejected.csv"))
+}
+
+/// `analyze` with `--threads N --timings`; returns how many pieces merged.
+fn analyze_threaded(input: &Path, out: &Path, threads: &str) -> u64 {
+    let result = analyze(input, out, &["--threads", threads, "--timings"]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    read_summary(out)["timings"]["pieces_merged"]
+        .as_u64()
+        .expect("pieces_merged")
+}
+
+#[test]
+fn a_large_file_read_on_several_threads_gives_the_same_files() {
+    let dir = temp_dir("threads");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("orders.csv");
+    // About 18 MB: above the size from which files are read in pieces.
+    let demo = segmenter(&[
+        "demo",
+        "--customers",
+        "5200",
+        "--out",
+        input.to_str().expect("utf8"),
+    ]);
+    assert!(demo.status.success());
+    let (one, three) = (dir.join("one"), dir.join("three"));
+    assert_eq!(analyze_threaded(&input, &one, "1"), 0);
+    assert_eq!(
+        analyze_threaded(&input, &three, "3"),
+        2,
+        "two pieces merged"
+    );
+    assert_eq!(outputs(&one), outputs(&three));
+}
+
+#[test]
+fn a_cut_that_falls_in_a_quoted_field_is_read_in_one_go() {
+    let dir = temp_dir("quoted-cut");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let input = dir.join("orders.csv");
+    // A note of 17 MB whose lines look like rows: every cut falls inside
+    // it and looks like a record start, and none can be merged.
+    let mut text = String::from("customer,date,amount,note\n");
+    for i in 0..2000 {
+        text.push_str(&format!(
+            "c{},2025-01-{:02},{}.5,\n",
+            i % 300,
+            1 + i % 28,
+            i
+        ));
+    }
+    text.push_str("c1,2025-02-01,9.5,\"");
+    let fake = "k9,2025-01-01,1,n\n";
+    text.push_str(&fake.repeat((17 << 20) / fake.len()));
+    text.push_str("\"\nc2,2025-02-02,3.5,\n");
+    std::fs::write(&input, text).expect("write");
+    let (one, two) = (dir.join("one"), dir.join("two"));
+    assert_eq!(analyze_threaded(&input, &one, "1"), 0);
+    assert_eq!(analyze_threaded(&input, &two, "2"), 0, "nothing merged");
+    assert_eq!(outputs(&one), outputs(&two));
+    assert_eq!(read_summary(&two)["rows_read"], 2002);
+}

@@ -14,7 +14,7 @@ use crate::behaviour::BehaviourSummary;
 use crate::cluster::{ClusterInput, ClusterOptions, Clustering};
 use crate::customers::CustomerTable;
 use crate::date::Date;
-use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Totals};
+use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Part, Totals};
 use crate::interest::Interest;
 use crate::models::scores::Predictions;
 use crate::rfm::Rfm;
@@ -115,6 +115,10 @@ pub struct Timings {
     /// memory in the browser, the peak resident set natively (bytes).
     #[serde(default)]
     pub peak_memory_bytes: Option<f64>,
+    /// Pieces of files read in parallel and merged (0: every file was
+    /// read in one piece).
+    #[serde(default)]
+    pub pieces_merged: u64,
 }
 
 /// A sink that ignores progress and never cancels.
@@ -236,6 +240,7 @@ impl Analysis {
                 models_ms: end - start,
                 stages: watch.into_stages(),
                 peak_memory_bytes: None,
+                pieces_merged: 0,
             }),
             _ => None,
         };
@@ -284,6 +289,7 @@ pub struct Run<'s, S: Sink> {
     /// Time spent inside `push` (tokenizing and reading rows into orders);
     /// the rest of the ingest until `finish` is the host fetching bytes.
     parse_ms: f64,
+    pieces_merged: u64,
     options: Options,
 }
 
@@ -296,6 +302,7 @@ impl<'s, S: Sink> Run<'s, S> {
             ingest: Ingest::new(options.as_of),
             started_ms,
             parse_ms: 0.0,
+            pieces_merged: 0,
             options: options.clone(),
             sink,
             progress: Progress {
@@ -329,6 +336,25 @@ impl<'s, S: Sink> Run<'s, S> {
         }
         self.progress.bytes_done += bytes.len() as u64;
         self.report()
+    }
+
+    /// Merges a piece of the current file read elsewhere, the one that
+    /// starts where the bytes pushed so far end (see `ingest::split`).
+    /// `Ok(false)`: it cannot be merged (the cut was no record start), and
+    /// the driver pushes the file's bytes from the piece's start instead.
+    pub fn absorb(&mut self, part: Part) -> Result<bool, Error> {
+        let bytes = part.bytes;
+        let start = self.sink.now_ms();
+        let merged = self.ingest.absorb(part)?;
+        if let (Some(start), Some(end)) = (start, self.sink.now_ms()) {
+            self.parse_ms += end - start;
+        }
+        if merged {
+            self.pieces_merged += 1;
+            self.progress.bytes_done += bytes;
+            self.report()?;
+        }
+        Ok(merged)
     }
 
     /// Ends the current file.
@@ -371,6 +397,7 @@ impl<'s, S: Sink> Run<'s, S> {
                 }),
             );
             timings.peak_memory_bytes = self.sink.peak_memory_bytes();
+            timings.pieces_merged = self.pieces_merged;
         }
         Ok(analysis)
     }
