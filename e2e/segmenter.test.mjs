@@ -150,6 +150,23 @@ describe("segmenter page", () => {
     assert.match(csv, /\n8779761975524,gus@example\.com,0,0\.00,,,,0,,,,,,PROSPECTS,{17}"?[A-Z][^,]/);
   });
 
+  it("reads a large export in pieces on helper workers, byte for byte as the CLI reads it whole", async () => {
+    // About 18 MB: large enough to be cut, one piece per core.
+    const big = join(scratch, "big-orders.csv");
+    execFileSync(CLI, ["demo", "--customers", "5200", "--variants", "3", "--out", big]);
+    await page.setInputFiles("#file-input", big);
+    await analysed(page, { timeout: 180_000 });
+    const pieces = Number(await page.locator("#timings").getAttribute("data-pieces-merged"));
+    assert.ok(pieces >= 1, `pieces merged: ${pieces}`);
+    const [download] = await Promise.all([page.waitForEvent("download", WAIT), page.click("#download-csv")]);
+    const saved = join(scratch, "big-customers.csv");
+    await download.saveAs(saved);
+    const cli = cliAnalyze([big], ["--threads", "1"]);
+    assert.equal(readFileSync(saved, "utf8"), cli.csv);
+    assert.equal(int(await page.textContent("[data-testid=rows-read]")), cli.summary.rows_read);
+    assert.equal(int(await page.textContent("[data-testid=rows-used]")), cli.summary.rows_used);
+  });
+
   it("loads the demo store and matches the CLI on the same store", async () => {
     await page.click("#demo-button");
     await analysed(page, WAIT);

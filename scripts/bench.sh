@@ -121,8 +121,10 @@ cargo build --release --locked --target wasm32-unknown-unknown -p segmenter-benc
 wasm-bindgen --target web --no-typescript --out-dir "$WASM_BENCH" \
   target/wasm32-unknown-unknown/release/segmenter_bench_wasm.wasm
 wasm-opt -O3 "$WASM_BENCH/segmenter_bench_wasm_bg.wasm" -o "$WASM_BENCH/segmenter_bench_wasm_bg.wasm"
-cp bench/browser/kmeans/* "$WASM_BENCH/"
+cp bench/browser/engine/* "$WASM_BENCH/"
 node bench/browser/kmeans.mjs "$WASM_BENCH" --json "$RESULTS/browser-kmeans.json" > /dev/null
+say "the ingest's stages in Chromium, on bytes in wasm memory"
+node bench/browser/ingest-stages.mjs "$WASM_BENCH" --json "$RESULTS/browser-ingest-stages.json" > /dev/null
 node -e '
   const [a, b] = process.argv.slice(1).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
   if (a.checksum !== b.checksum) throw new Error(`the browser had other points: ${b.checksum} vs ${a.checksum}`);

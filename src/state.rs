@@ -257,6 +257,8 @@ impl AppState {
                     }
                 )));
             }
+            // Helpers answer the worker with pieces, never the page.
+            Event::Piece => {}
             Event::Cancelled => {
                 if self.movement_busy.get_untracked() {
                     self.movement_busy.set(false);

@@ -5,7 +5,7 @@
 //
 //   node bench/browser/kmeans.mjs DIR [--json OUT]
 //
-// DIR holds bench/browser/kmeans/* and the wasm-bindgen output of bench/wasm.
+// DIR holds bench/browser/engine/* and the wasm-bindgen output of bench/wasm.
 // A benchmark, not a test: it reports and never fails on speed.
 import { writeFileSync } from "node:fs";
 
@@ -24,7 +24,7 @@ const server = await startServer({ root: dir });
 const browser = await launch();
 const page = browser.context.pages()[0] ?? (await browser.context.newPage());
 page.on("pageerror", (error) => console.error(String(error)));
-await page.goto(server.url);
+await page.goto(`${server.url}kmeans.html`);
 await page.waitForFunction(() => window.benchReady === true, null, { timeout: 60_000 });
 const result = await page.evaluate(() => window.lloyd(1_000_000, 10, 8, 8, 3));
 await browser.close();

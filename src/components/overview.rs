@@ -53,6 +53,7 @@ pub fn Overview() -> impl IntoView {
                                 data-fit-ms=t.fit_ms
                                 data-models-ms=t.models_ms
                                 data-peak-memory-bytes=t.peak_memory_bytes
+                                data-pieces-merged=t.pieces_merged
                                 data-stages=serde_json::to_string(&t.stages).unwrap_or_default()
                             >
                                 {format!(

@@ -10,6 +10,9 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 use segmenter_engine::cluster::kmeans::lloyd_step;
 use segmenter_engine::cluster::lloyd32::Points32;
+use segmenter_engine::ingest::csv::{CsvTokenizer, Record};
+use segmenter_engine::ingest::Ingest;
+use segmenter_engine::pipeline::CHUNK_BYTES;
 use wasm_bindgen::prelude::*;
 
 /// The benchmark's points: `k` groups around random centres in `d`
@@ -63,5 +66,81 @@ impl LloydBench {
     /// Sum of every coordinate: equal to the native benchmark's.
     pub fn checksum(&self) -> f64 {
         self.data.sum()
+    }
+}
+
+/// The ingest's stages on bytes already in wasm memory (a generated store in
+/// the benchmark's shape), for comparing the browser with native runs and
+/// for telling the tokenizer's share from the rows' (`bench/browser/ingest`).
+#[wasm_bindgen]
+pub struct IngestBench {
+    bytes: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl IngestBench {
+    /// The demo store with `customers` customers, Shopify's 79 columns
+    /// (`shopify = true`) or the narrow table, 40 variants per product.
+    #[wasm_bindgen(constructor)]
+    pub fn new(customers: u32, shopify: bool) -> IngestBench {
+        let store = segmenter_engine::demo::DemoStore {
+            customers,
+            variants: 40,
+            ..segmenter_engine::demo::DemoStore::default()
+        };
+        let shape = if shopify {
+            segmenter_engine::demo::Shape::Shopify
+        } else {
+            segmenter_engine::demo::Shape::Narrow
+        };
+        let mut bytes = Vec::new();
+        store.write(shape, &mut bytes).expect("writes to memory");
+        IngestBench { bytes }
+    }
+
+    /// Bytes of the store.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether the store is empty (never).
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Records in the file, by the tokenizer alone.
+    pub fn tokenize(&self) -> u32 {
+        let mut tokenizer = CsvTokenizer::new(b',');
+        let mut records = 0u32;
+        let mut count = |_: Record<'_>| -> Result<(), ()> {
+            records += 1;
+            Ok(())
+        };
+        for chunk in self.bytes.chunks(CHUNK_BYTES) {
+            let _ = tokenizer.feed(chunk, &mut count);
+        }
+        let _ = tokenizer.finish(&mut count);
+        records
+    }
+
+    /// Rows read into orders (tokenizing included), without the end of the
+    /// ingest (customers, purchases).
+    pub fn push(&self) -> u32 {
+        let mut ingest = Ingest::new(None);
+        let _ = ingest.begin_file("bench.csv");
+        for chunk in self.bytes.chunks(CHUNK_BYTES) {
+            let _ = ingest.push(chunk);
+        }
+        ingest.rows_read() as u32
+    }
+
+    /// The whole ingest; returns the customers.
+    pub fn ingest(&self) -> u32 {
+        let mut ingest = Ingest::new(None);
+        let _ = ingest.begin_file("bench.csv");
+        for chunk in self.bytes.chunks(CHUNK_BYTES) {
+            let _ = ingest.push(chunk);
+        }
+        ingest.finish().map_or(0, |i| i.customers.len() as u32)
     }
 }

@@ -13,7 +13,7 @@ use crate::cluster::{ClusterOptions, ClusterSummary};
 use crate::customer_rows::{CustomerPage, CustomerQuery};
 use crate::date::Date;
 use crate::export::activation::Format;
-use crate::ingest::{ColumnsNeeded, FileOptions};
+use crate::ingest::{ColumnsNeeded, FileOptions, SplitPlan};
 use crate::pipeline::{Options, Progress};
 use crate::segments::campaign::{Holdout, Lift};
 use crate::segments::complete::Completion;
@@ -25,7 +25,7 @@ use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -73,6 +73,14 @@ pub enum Request {
     CampaignResults {
         segments: Vec<SegmentDefinition>,
         holdout: Holdout,
+    },
+    /// From the worker to a helper worker (another instance of it): read
+    /// bytes `start..end` of the file posted beside this message, one piece
+    /// of a file cut as `plan` says; answered with `Event::Piece`.
+    ReadPiece {
+        plan: Box<SplitPlan>,
+        start: u64,
+        end: u64,
     },
 }
 
@@ -137,6 +145,9 @@ pub enum Event {
     /// after every analysis and regrouping.
     Library(Box<Library>),
     Cancelled,
+    /// A helper's answer to `Request::ReadPiece`: the `Part` it read, as
+    /// bytes beside this message (`Part::to_bytes`).
+    Piece,
     /// The analysis (or a request) failed; the message is for the merchant.
     Failed {
         message: String,

@@ -3,6 +3,7 @@
 //! calls (see `session`). Everything here is glue: no numbers are made here.
 
 mod envelope;
+mod pool;
 mod reader;
 mod session;
 

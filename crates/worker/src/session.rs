@@ -10,7 +10,8 @@ use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
 use segmenter_engine::export::activation::{write_export, Format};
 use segmenter_engine::export::{write_customers_csv, write_rejected_csv};
-use segmenter_engine::ingest::FileOptions;
+use segmenter_engine::ingest::split::{self, SplitPlan};
+use segmenter_engine::ingest::{FileOptions, PartReader};
 use segmenter_engine::pipeline::{Analysis, Error, Options, Progress, Run, Sink, CHUNK_BYTES};
 use segmenter_engine::protocol::{Event, Request, SegmentAnswer};
 use segmenter_engine::segments::campaign::{lift, read_results, Holdout};
@@ -24,6 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::envelope::{self, describe};
+use crate::pool::{self, Helper};
 use crate::reader::SliceReader;
 
 /// A customer order for one sort, filter and search, kept so scrolling
@@ -121,6 +123,12 @@ impl Session {
                 .borrow()
                 .export_segments(format, &segments, holdout.as_ref()),
             Request::Guard { segments } => this.borrow().guard(&segments),
+            Request::ReadPiece { plan, start, end } => match incoming.files.into_iter().next() {
+                Some(file) => this.borrow().read_piece(file, *plan, start, end),
+                None => this
+                    .borrow()
+                    .post(&Event::failed("No file came with the piece to read.")),
+            },
             Request::CampaignResults { segments, holdout } => {
                 match incoming.files.into_iter().next() {
                     Some(file) => Session::campaign(this, file, segments, holdout),
@@ -157,7 +165,8 @@ impl Session {
                 let summary = Box::new(Summary::of(analysis));
                 envelope::post(&early_scope, &Event::Provisional { summary }, None);
             };
-            let result = run(source, &options, &mut sink, &mut early).await;
+            let helpers = pool::helpers_wanted(&early_scope);
+            let result = run(source, &options, &mut sink, &mut early, helpers).await;
             let mut session = this.borrow_mut();
             session.running = false;
             match result {
@@ -219,7 +228,7 @@ impl Session {
     /// Reads the last files again as of `from` and compares the groups
     /// then with the groups now.
     fn movement(this: &Rc<RefCell<Session>>, from: Date) {
-        let (source, options, cancel) = {
+        let (source, options, cancel, helpers) = {
             let mut session = this.borrow_mut();
             let (Some(source), Some(_)) = (session.source.clone(), &session.analysis) else {
                 session.post(&Event::failed(
@@ -239,12 +248,13 @@ impl Session {
                 as_of: Some(from),
                 ..session.options.clone()
             };
-            (source, options, session.cancel.clone())
+            let helpers = pool::helpers_wanted(&session.scope);
+            (source, options, session.cancel.clone(), helpers)
         };
         let this = this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let mut sink = QuietSink { cancel };
-            let earlier = run(source, &options, &mut sink, &mut |_| {}).await;
+            let earlier = run(source, &options, &mut sink, &mut |_| {}, helpers).await;
             let mut session = this.borrow_mut();
             session.running = false;
             match (earlier, &session.analysis) {
@@ -302,6 +312,32 @@ impl Session {
                     unknown,
                 }),
                 Err(error) => session.post(&Event::failed(error.to_string())),
+            }
+        });
+    }
+
+    /// As a helper: reads bytes `start..end` of `file`, one piece of a file
+    /// another worker is reading, and posts back what it read.
+    fn read_piece(&self, file: File, plan: SplitPlan, start: u64, end: u64) {
+        let scope = self.scope.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let outcome = async {
+                let mut reader = PartReader::new(&plan).map_err(|e| e.to_string())?;
+                let blob = file
+                    .slice_with_f64_and_f64(start as f64, end as f64)
+                    .map_err(describe)?;
+                let mut slices = SliceReader::new(blob, CHUNK_BYTES);
+                let mut buffer = Vec::new();
+                while let Some(len) = slices.next_into(&mut buffer).await.map_err(describe)? {
+                    reader.push(&buffer[..len]).map_err(|e| e.to_string())?;
+                }
+                Ok::<_, String>(reader.finish().to_bytes())
+            };
+            match outcome.await {
+                Ok(bytes) => {
+                    envelope::post(&scope, &Event::Piece, Some(Uint8Array::from(&bytes[..])))
+                }
+                Err(message) => envelope::post(&scope, &Event::failed(message), None),
             }
         });
     }
@@ -521,6 +557,7 @@ async fn run(
     options: &Options,
     sink: &mut impl Sink,
     early: &mut dyn FnMut(&Analysis),
+    helpers: usize,
 ) -> Result<Analysis, Failure> {
     match source {
         Source::Demo(store) => {
@@ -537,28 +574,134 @@ async fn run(
         Source::Files(files) => {
             let total = files.iter().map(|(f, _)| f.size() as u64).sum();
             let mut run = Run::new(options, sink, files.len(), Some(total));
-            let mut buffer = Vec::new();
             for (file, file_options) in files {
                 let name = file.name();
-                run.begin_file(&name, file_options)?;
-                let mut reader = SliceReader::new(file.into(), CHUNK_BYTES);
-                loop {
-                    let read = reader
-                        .next_into(&mut buffer)
-                        .await
-                        .map_err(|e| Failure::Read {
-                            file: name.clone(),
-                            message: describe(e),
-                        })?;
-                    let Some(len) = read else { break };
-                    run.push(&buffer[..len])?;
-                }
+                run.begin_file(&name, file_options.clone())?;
+                read_file(&mut run, &file, &file_options, helpers).await?;
                 run.end_file()?;
             }
             yield_now().await;
             Ok(run.finish_staged(early)?)
         }
     }
+}
+
+/// Pushes one file into `run`: a large order file in pieces, the first read
+/// here while `helpers` helper workers read the others, merged in order; a
+/// piece that cannot be merged is read again here with the rest of the file.
+async fn read_file(
+    run: &mut Run<'_, impl Sink>,
+    file: &File,
+    options: &FileOptions,
+    helpers: usize,
+) -> Result<(), Failure> {
+    let size = file.size() as u64;
+    let pieces = match helpers {
+        0 => None,
+        _ if size < split::MIN_SPLIT_BYTES => None,
+        _ => find_cuts(file, options, size, helpers + 1).await?,
+    };
+    let Some((plan, cuts)) = pieces else {
+        return push_range(run, file, 0, size).await;
+    };
+    let ends = cuts.iter().skip(1).copied().chain([size]);
+    let ranges: Vec<(u64, u64)> = cuts.iter().copied().zip(ends).collect();
+    // Each helper lives until its piece is merged (dropping it ends it).
+    let mut started = Vec::with_capacity(ranges.len());
+    for &(start, end) in &ranges {
+        match Helper::start() {
+            Ok(helper) => {
+                let answer = helper.read_piece(file.clone(), plan.clone(), start, end);
+                started.push((helper, answer));
+            }
+            Err(error) => {
+                web_sys::console::warn_1(&error);
+                return push_range(run, file, 0, size).await;
+            }
+        }
+    }
+    push_range(run, file, 0, cuts[0]).await?;
+    for ((helper, answer), &(start, _)) in started.into_iter().zip(&ranges) {
+        let merged = match pool::part_of(answer).await {
+            Some(part) => run.absorb(part)?,
+            None => false,
+        };
+        drop(helper);
+        if !merged {
+            return push_range(run, file, start, size).await;
+        }
+    }
+    Ok(())
+}
+
+/// How to cut `file` into `pieces` pieces: its plan and where the pieces
+/// after the first start. `None` when it is not an order table that can be
+/// cut, or no cut was found.
+async fn find_cuts(
+    file: &File,
+    options: &FileOptions,
+    size: u64,
+    pieces: usize,
+) -> Result<Option<(SplitPlan, Vec<u64>)>, Failure> {
+    let head = read_range(file, 0, split::HEAD_BYTES as u64).await?;
+    let Some(plan) = split::plan(&file.name(), options, &head) else {
+        return Ok(None);
+    };
+    let mut cuts: Vec<u64> = Vec::new();
+    for offset in split::cut_offsets(&plan, size, pieces) {
+        let window = read_range(file, offset, split::WINDOW_BYTES as u64).await?;
+        if let Some(start) = split::record_start(&plan, &window) {
+            let cut = offset + start as u64;
+            if cut < size && cuts.last().is_none_or(|&last| cut > last) {
+                cuts.push(cut);
+            }
+        }
+    }
+    Ok((!cuts.is_empty()).then_some((plan, cuts)))
+}
+
+/// Up to `len` bytes of `file` from `start`.
+async fn read_range(file: &File, start: u64, len: u64) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    each_slice(file, start, start.saturating_add(len), |slice| {
+        bytes.extend_from_slice(slice);
+        Ok(())
+    })
+    .await?;
+    Ok(bytes)
+}
+
+/// Pushes bytes `start..end` of `file` into `run`.
+async fn push_range(
+    run: &mut Run<'_, impl Sink>,
+    file: &File,
+    start: u64,
+    end: u64,
+) -> Result<(), Failure> {
+    each_slice(file, start, end, |slice| Ok(run.push(slice)?)).await
+}
+
+/// Calls `each` on bytes `start..end` of `file`, slice by slice.
+async fn each_slice(
+    file: &File,
+    start: u64,
+    end: u64,
+    mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let unreadable = |error: JsValue| Failure::Read {
+        file: file.name(),
+        message: describe(error),
+    };
+    let end = end.min(file.size() as u64);
+    let blob = file
+        .slice_with_f64_and_f64(start as f64, end as f64)
+        .map_err(unreadable)?;
+    let mut reader = SliceReader::new(blob, CHUNK_BYTES);
+    let mut buffer = Vec::new();
+    while let Some(len) = reader.next_into(&mut buffer).await.map_err(unreadable)? {
+        each(&buffer[..len])?;
+    }
+    Ok(())
 }
 
 /// Lets queued messages (a Cancel) in before going on.

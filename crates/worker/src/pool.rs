@@ -1,0 +1,175 @@
+//! Helper workers: more instances of this same worker, each with its own
+//! copy of the engine, that read pieces of a large file while this worker
+//! reads the first piece (see `ingest::split`). They need nothing a static
+//! host cannot give: no shared memory, no cross-origin isolation.
+//!
+//! Helpers are started for one file and ended after it, so a piece's memory
+//! is given back at once and no late answer can reach another analysis.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
+use segmenter_engine::ingest::{Part, SplitPlan};
+use segmenter_engine::protocol::{Event, Request, PROTOCOL_VERSION};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, File, MessageEvent, Worker};
+
+use crate::envelope::describe;
+
+/// The script that starts this worker (beside it in the site).
+const WORKER_SCRIPT: &str = "./worker-loader.js";
+
+/// Helpers worth starting here: one per core besides this worker's.
+pub fn helpers_wanted(scope: &DedicatedWorkerGlobalScope) -> usize {
+    let cores = scope.navigator().hardware_concurrency();
+    if cores.is_finite() && cores >= 2.0 {
+        (cores as usize - 1).min(7)
+    } else {
+        0
+    }
+}
+
+/// Messages from one helper, taken in order.
+#[derive(Default)]
+struct Mailbox {
+    arrived: VecDeque<Result<JsValue, JsValue>>,
+    /// Resolves the `receive` waiting for the next message.
+    waiting: Option<(js_sys::Function, js_sys::Function)>,
+}
+
+/// One helper worker.
+pub struct Helper {
+    worker: Worker,
+    mailbox: Rc<RefCell<Mailbox>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl Helper {
+    /// Starts a helper; it announces itself with `Event::Ready` once loaded.
+    pub fn start() -> Result<Rc<Helper>, JsValue> {
+        let worker = Worker::new(WORKER_SCRIPT)?;
+        let mailbox = Rc::new(RefCell::new(Mailbox::default()));
+        let deliver = |mailbox: Rc<RefCell<Mailbox>>| {
+            move |message: Result<JsValue, JsValue>| {
+                let mut inbox = mailbox.borrow_mut();
+                match inbox.waiting.take() {
+                    Some((resolve, reject)) => {
+                        let _ = match message {
+                            Ok(data) => resolve.call1(&JsValue::NULL, &data),
+                            Err(error) => reject.call1(&JsValue::NULL, &error),
+                        };
+                    }
+                    None => inbox.arrived.push_back(message),
+                }
+            }
+        };
+        let on_data = deliver(mailbox.clone());
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            on_data(Ok(event.data()))
+        });
+        let on_failure = deliver(mailbox.clone());
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            on_failure(Err(JsValue::from_str(&event.message())))
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Rc::new(Helper {
+            worker,
+            mailbox,
+            _on_message: on_message,
+            _on_error: on_error,
+        }))
+    }
+
+    /// The helper's next message (its envelope), or what went wrong in it.
+    async fn receive(&self) -> Result<JsValue, JsValue> {
+        if let Some(message) = self.mailbox.borrow_mut().arrived.pop_front() {
+            return message;
+        }
+        let mailbox = self.mailbox.clone();
+        let promise = Promise::new(&mut |resolve, reject| {
+            mailbox.borrow_mut().waiting = Some((resolve, reject));
+        });
+        JsFuture::from(promise).await
+    }
+
+    /// Reads bytes `start..end` of `file` in the helper: waits for it to be
+    /// ready, asks, and returns the part it read. Runs as soon as it is
+    /// called (a promise), whatever this worker is doing meanwhile.
+    pub fn read_piece(
+        self: &Rc<Self>,
+        file: File,
+        plan: SplitPlan,
+        start: u64,
+        end: u64,
+    ) -> Promise {
+        let helper = self.clone();
+        future_to_promise(async move {
+            let ready = event_of(&helper.receive().await?)?;
+            if !matches!(ready, (Event::Ready { protocol }, _) if protocol == PROTOCOL_VERSION) {
+                return Err(JsValue::from_str("the helper did not start"));
+            }
+            let plan = Box::new(plan);
+            helper.post(&Request::ReadPiece { plan, start, end }, &file)?;
+            match event_of(&helper.receive().await?)? {
+                (Event::Piece, Some(bytes)) => Ok(bytes.into()),
+                (Event::Failed { message, .. }, _) => Err(JsValue::from_str(&message)),
+                _ => Err(JsValue::from_str("the helper answered something else")),
+            }
+        })
+    }
+
+    fn post(&self, request: &Request, file: &File) -> Result<(), JsValue> {
+        let envelope = Object::new();
+        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let message = request
+            .serialize(&serializer)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        Reflect::set(&envelope, &"protocol".into(), &PROTOCOL_VERSION.into())?;
+        Reflect::set(&envelope, &"message".into(), &message)?;
+        Reflect::set(&envelope, &"files".into(), &Array::of1(file))?;
+        self.worker.post_message(&envelope)
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// The event in an envelope a helper posted, and the bytes beside it.
+fn event_of(data: &JsValue) -> Result<(Event, Option<Uint8Array>), JsValue> {
+    let message = Reflect::get(data, &"message".into())?;
+    let event: Event =
+        serde_wasm_bindgen::from_value(message).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let bytes = Reflect::get(data, &"bytes".into())
+        .ok()
+        .and_then(|b| b.dyn_into::<Uint8Array>().ok());
+    Ok((event, bytes))
+}
+
+/// The part in a helper's answer; `None` when it failed (the piece is then
+/// read again by this worker, which reports any real error itself).
+pub async fn part_of(answer: Promise) -> Option<Part> {
+    match JsFuture::from(answer).await {
+        Ok(bytes) => {
+            let bytes: Uint8Array = bytes.dyn_into().ok()?;
+            Part::from_bytes(&bytes.to_vec())
+                .map_err(|e| web_sys::console::warn_1(&e.into()))
+                .ok()
+        }
+        Err(error) => {
+            web_sys::console::warn_1(
+                &format!("a helper could not read its piece: {}", describe(error)).into(),
+            );
+            None
+        }
+    }
+}
