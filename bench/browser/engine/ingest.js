@@ -1,6 +1,6 @@
 // Loads the engine's ingest stages (bench/wasm) and offers `window.ingest`:
 // the best of `runs` of each stage on a generated store in wasm memory.
-import init, { IngestBench } from "./segmenter_bench_wasm.js";
+import init, { IngestBench, analysis_stages } from "./segmenter_bench_wasm.js";
 
 await init();
 window.ingest = (customers, shopify, runs) => {
@@ -28,3 +28,4 @@ window.ingest = (customers, shopify, runs) => {
   return out;
 };
 window.benchReady = true;
+window.analysisStages = (customers, shopify) => JSON.parse(analysis_stages(customers, shopify));

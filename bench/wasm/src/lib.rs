@@ -144,3 +144,44 @@ impl IngestBench {
         ingest.finish().map_or(0, |i| i.customers.len() as u32)
     }
 }
+
+/// The whole analysis of a generated store in wasm memory, with the
+/// engine's own stage timings (`Stopwatch`) on the browser's clock: which
+/// model stages cost what in the browser, set beside `segmenter analyze
+/// --timings` on the same store natively.
+#[wasm_bindgen]
+pub fn analysis_stages(customers: u32, shopify: bool) -> String {
+    let store = segmenter_engine::demo::DemoStore {
+        customers,
+        variants: 40,
+        ..segmenter_engine::demo::DemoStore::default()
+    };
+    let shape = if shopify {
+        segmenter_engine::demo::Shape::Shopify
+    } else {
+        segmenter_engine::demo::Shape::Narrow
+    };
+    let mut bytes = Vec::new();
+    store.write(shape, &mut bytes).expect("writes to memory");
+    let mut ingest = Ingest::new(None);
+    let _ = ingest.begin_file("bench.csv");
+    for chunk in bytes.chunks(CHUNK_BYTES) {
+        let _ = ingest.push(chunk);
+    }
+    let Ok(ingested) = ingest.finish() else {
+        return String::from("[]");
+    };
+    let analysis = segmenter_engine::Analysis::timed(
+        ingested,
+        &segmenter_engine::Options::default(),
+        &mut || Some(js_sys::Date::now()),
+    );
+    let stages: Vec<String> = analysis
+        .timings
+        .map(|t| t.stages)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| format!("[{:?},{:.1}]", s.stage, s.ms))
+        .collect();
+    format!("[{}]", stages.join(","))
+}
