@@ -24,7 +24,7 @@ const ratio = (ours, peer) => (ours && peer ? (ours / peer).toFixed(2) : "–");
 const mib = (bytes) => (bytes == null ? "–" : `${(bytes / MiB).toFixed(0)} MiB`);
 const stage = (stages, names) =>
   names.reduce((sum, name) => sum + (stages.find((x) => x.stage === name)?.ms ?? 0), 0);
-const INGEST_STAGES = ["reading", "parsing", "orders and customers", "RFM"];
+const INGEST_STAGES = ["reading", "parsing", "merging pieces", "orders and customers", "RFM"];
 const out = [];
 const line = (text = "") => out.push(text);
 
@@ -150,7 +150,8 @@ if (browser) {
       line(`| ${name} | ${s(ms)} | ${rate(f.bytes, ms)} | ${r} | ${mib(memory)} | ${memory ? (memory / f.bytes).toFixed(2) : "–"} |`);
     row("segmenter: drop → segments on screen", entry.segmenter.segments_ms, null, "");
     row(`segmenter: drop → everything on screen (wasm memory ${mib(entry.segmenter.wasm_memory_bytes)})`, entry.segmenter.ms, entry.segmenter.renderer_added_bytes, "");
-    row("segmenter ingest: read, parse, aggregate, RFM", ours, null, "1.00");
+    const pieces = entry.segmenter.pieces_merged;
+    row(`segmenter ingest: read, parse, aggregate, RFM (${pieces ? `${pieces + 1} pieces on ${pieces + 1} workers` : "one worker"})`, ours, null, "1.00");
     row("PapaParse in a worker + JS Map", entry.papaparse.ms, entry.papaparse.renderer_added_bytes, ratio(ours, entry.papaparse.ms));
     row("DuckDB-wasm: read_csv + RFM query", entry.duckdb.ms, entry.duckdb.renderer_added_bytes, ratio(ours, entry.duckdb.ms));
     row("reading the File in 8 MiB slices", entry.read.ms, entry.read.renderer_added_bytes, ratio(ours, entry.read.ms));
@@ -164,6 +165,30 @@ if (browser) {
   const stages = [...new Set(browser.files.flatMap((e) => e.segmenter.stages.map((x) => x.stage)))];
   for (const name of stages) {
     line(`| ${name} | ${browser.files.map((e) => stage(e.segmenter.stages, [name]).toFixed(0)).join(" | ")} |`);
+  }
+}
+
+// ------------------------------------------------- ingest stages in wasm
+const stagesInWasm = read("browser-ingest-stages.json");
+if (stagesInWasm) {
+  line("");
+  line("## The ingest's stages on bytes in memory: Chromium against native");
+  line("");
+  line("One thread, no File and no reading: the CSV tokenizer alone, the rows read into orders (tokenizing");
+  line("included), and the whole ingest (customers and purchases too), on the 100 MB stores generated in");
+  line("memory (`bench/wasm`, `bench/browser/ingest-stages.mjs`; natively `cargo bench --bench ingest`). The");
+  line("browser's first run of each stage is slower: its wasm is not yet optimised, its memory not yet grown.");
+  line("");
+  line("| shape | stage | Chromium, best of 3 | MiB/s | first run | native | Chromium ÷ native |");
+  line("|---|---|---|---|---|---|---|");
+  for (const entry of stagesInWasm.shapes) {
+    const native = read(`ingest-${entry.shape}-100mb.json`);
+    const nativeOf = { tokenize: native?.tokenizer_s, ingest: native?.segmenter_s };
+    for (const [key, label] of [["tokenize", "CSV tokenizer"], ["push", "rows into orders"], ["ingest", "whole ingest"]]) {
+      const t = entry[key];
+      const n = nativeOf[key];
+      line(`| ${entry.shape} | ${label} | ${s(t.seconds * 1000)} | ${rate(entry.bytes, t.seconds * 1000)} | ${s(t.first_seconds * 1000)} | ${n ? s(n * 1000) : "–"} | ${n ? ratio(t.seconds, n) : "–"} |`);
+    }
   }
 }
 

@@ -113,6 +113,7 @@ async function segmenter(file) {
       segments_ms: segments - dropped,
       worker_ms: (await attribute("data-ingest-ms")) + (await attribute("data-rfm-ms")) + (await attribute("data-models-ms")),
       stages: JSON.parse(await timings.getAttribute("data-stages")),
+      pieces_merged: await attribute("data-pieces-merged"),
       wasm_memory_bytes: await attribute("data-peak-memory-bytes"),
       page_js_heap_bytes: await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null),
       customers: Number((await page.textContent("#kpi-customers")).replace(/[^0-9]/g, "")),

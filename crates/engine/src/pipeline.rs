@@ -289,6 +289,8 @@ pub struct Run<'s, S: Sink> {
     /// Time spent inside `push` (tokenizing and reading rows into orders);
     /// the rest of the ingest until `finish` is the host fetching bytes.
     parse_ms: f64,
+    /// Time spent merging pieces read elsewhere (inside `absorb`).
+    merge_ms: f64,
     pieces_merged: u64,
     options: Options,
 }
@@ -302,6 +304,7 @@ impl<'s, S: Sink> Run<'s, S> {
             ingest: Ingest::new(options.as_of),
             started_ms,
             parse_ms: 0.0,
+            merge_ms: 0.0,
             pieces_merged: 0,
             options: options.clone(),
             sink,
@@ -347,7 +350,7 @@ impl<'s, S: Sink> Run<'s, S> {
         let start = self.sink.now_ms();
         let merged = self.ingest.absorb(part)?;
         if let (Some(start), Some(end)) = (start, self.sink.now_ms()) {
-            self.parse_ms += end - start;
+            self.merge_ms += end - start;
         }
         if merged {
             self.pieces_merged += 1;
@@ -384,17 +387,26 @@ impl<'s, S: Sink> Run<'s, S> {
             ingest_end,
         ) {
             timings.ingest_ms = end - start;
+            // "reading" is the rest: the host fetching bytes, and waiting
+            // for the pieces other workers or threads read.
             let ingest = [
-                ("reading", finish_start - start - self.parse_ms),
+                (
+                    "reading",
+                    finish_start - start - self.parse_ms - self.merge_ms,
+                ),
                 ("parsing", self.parse_ms),
+                ("merging pieces", self.merge_ms),
                 ("orders and customers", end - finish_start),
             ];
             timings.stages.splice(
                 0..0,
-                ingest.map(|(stage, ms)| StageTime {
-                    stage: stage.to_string(),
-                    ms,
-                }),
+                ingest
+                    .into_iter()
+                    .filter(|&(stage, ms)| stage != "merging pieces" || ms > 0.0)
+                    .map(|(stage, ms)| StageTime {
+                        stage: stage.to_string(),
+                        ms,
+                    }),
             );
             timings.peak_memory_bytes = self.sink.peak_memory_bytes();
             timings.pieces_merged = self.pieces_merged;
