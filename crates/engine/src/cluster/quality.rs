@@ -67,12 +67,6 @@ impl SampleDistances {
         SampleDistances { rows, upper }
     }
 
-    /// Where the distance of sample points `a < b` is kept.
-    fn at(&self, a: usize, b: usize) -> usize {
-        let m = self.rows.len();
-        a * (2 * m - a - 1) / 2 + (b - a - 1)
-    }
-
     /// Mean silhouette of the sample under `labels` (of all rows).
     pub fn silhouette(&self, labels: &[u16], k: usize) -> Option<f64> {
         let m = self.rows.len();
