@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::optimize::{bfgs, nelder_mead, Minimum};
+use super::optimize::{bfgs, bfgs_warm, nelder_mead, Minimum};
 
 /// Why a model could not be fitted, for the merchant.
 #[derive(Clone, Debug, Error, PartialEq, Serialize, Deserialize)]
@@ -38,6 +38,9 @@ pub struct Fitted<T> {
     /// be pulled back from a boundary).
     pub penalizer: f64,
     pub iterations: usize,
+    /// BFGS's inverse Hessian at the fit, in log-parameters (see [`Start`]).
+    #[serde(skip)]
+    pub inverse_hessian: Option<Vec<Vec<f64>>>,
 }
 
 impl<T> Fitted<T> {
@@ -47,8 +50,68 @@ impl<T> Fitted<T> {
             method: self.method,
             penalizer: self.penalizer,
             iterations: self.iterations,
+            inverse_hessian: self.inverse_hessian,
         }
     }
+
+    /// Where to start a fit of the same model to more of the same data.
+    pub fn start<const N: usize>(&self, params: [f64; N]) -> Start<N> {
+        Start {
+            params,
+            inverse_hessian: self.inverse_hessian.clone(),
+        }
+    }
+}
+
+/// A place to start a fit: parameters found on similar data (the same store
+/// on an earlier date, or a sample of the same customers), and the
+/// curvature there when known.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Start<const N: usize> {
+    pub params: [f64; N],
+    pub inverse_hessian: Option<Vec<Vec<f64>>>,
+}
+
+impl<const N: usize> Start<N> {
+    /// Parameters alone.
+    pub fn at(params: [f64; N]) -> Start<N> {
+        Start {
+            params,
+            inverse_hessian: None,
+        }
+    }
+}
+
+/// Customers a sample fit looks at first on large stores (see
+/// [`systematic_sample`]): enough for parameters within a few percent of
+/// the full fit, whose minimum is then a few BFGS steps away.
+pub const SAMPLE_CUSTOMERS: f64 = 20_000.0;
+
+/// A systematic sample of about `customers` of the customers behind
+/// grouped data whose groups weigh `weights` (every k-th customer in the
+/// order the groups come, so each is equally likely to be drawn): the
+/// groups drawn, with how many of their customers. `None` when there are
+/// not many more customers than that.
+pub fn systematic_sample(weights: &[f64], customers: f64) -> Option<Vec<(usize, f64)>> {
+    let total: f64 = weights.iter().sum();
+    if total <= 2.0 * customers {
+        return None;
+    }
+    let step = total / customers;
+    let (mut passed, mut next) = (0.0, step / 2.0);
+    let mut sample = Vec::new();
+    for (i, &weight) in weights.iter().enumerate() {
+        passed += weight;
+        let mut taken = 0.0;
+        while next < passed {
+            taken += 1.0;
+            next += step;
+        }
+        if taken > 0.0 {
+            sample.push((i, taken));
+        }
+    }
+    Some(sample)
 }
 
 /// Minimises `objective(p, gradient)` (a mean negative log-likelihood and
@@ -60,20 +123,26 @@ pub fn fit_positive<const N: usize>(
     mut objective: impl FnMut(&[f64], &mut [f64]) -> f64,
     starts: &[[f64; N]],
     penalizer: f64,
-    hint: Option<[f64; N]>,
+    hint: Option<Start<N>>,
 ) -> Result<Fitted<Vec<f64>>, FitError> {
     if let Some(hint) = hint {
         let mut in_log_space = |theta: &[f64], g: &mut [f64]| -> f64 {
             penalised(&mut objective, theta, g, penalizer)
         };
-        let theta: Vec<f64> = hint.iter().map(|v| v.max(1e-12).ln()).collect();
-        let m = bfgs(&mut in_log_space, &theta, 1000);
+        let theta: Vec<f64> = hint.params.iter().map(|v| v.max(1e-12).ln()).collect();
+        let m = bfgs_warm(
+            &mut in_log_space,
+            &theta,
+            hint.inverse_hessian.as_deref(),
+            1000,
+        );
         if m.converged && m.x.iter().all(|t| t.abs() < 25.0) {
             return Ok(Fitted {
                 params: m.x.iter().map(|t| t.exp()).collect(),
                 method: Method::Bfgs,
                 penalizer,
                 iterations: m.iterations,
+                inverse_hessian: Some(m.inverse_hessian),
             });
         }
     }
@@ -119,11 +188,13 @@ pub fn fit_positive<const N: usize>(
         // parameter in the millions) is a boundary, not a fit.
         let sane = best.x.iter().all(|t| t.abs() < 25.0);
         if best.converged && sane {
+            let inverse_hessian = (method == Method::Bfgs).then_some(best.inverse_hessian);
             return Ok(Fitted {
                 params: best.x.iter().map(|t| t.exp()).collect(),
                 method,
                 penalizer: lambda,
                 iterations: best.iterations,
+                inverse_hessian,
             });
         }
         last = Some(best);
@@ -195,6 +266,20 @@ pub(crate) fn assert_gradient<const N: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_systematic_sample_draws_every_kth_customer() {
+        assert_eq!(systematic_sample(&[3.0, 1.0], 10.0), None, "small");
+        // 100 customers in groups of 10, 30, 60; every 5th is drawn.
+        let sample = systematic_sample(&[10.0, 30.0, 60.0], 20.0).expect("large");
+        assert_eq!(sample, [(0, 2.0), (1, 6.0), (2, 12.0)]);
+        let drawn: f64 = systematic_sample(&[7.0; 1000], 500.0)
+            .expect("large")
+            .iter()
+            .map(|s| s.1)
+            .sum();
+        assert_eq!(drawn, 500.0);
+    }
 
     #[test]
     fn fits_a_positive_quadratic_bowl() {

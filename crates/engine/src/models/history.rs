@@ -116,7 +116,11 @@ pub struct Grouped {
 impl Grouped {
     /// Groups the histories (in a stable order: first appearance).
     pub fn of<'a>(histories: impl IntoIterator<Item = &'a History>) -> Grouped {
-        let mut index: FxHashMap<(u32, u64, u64), usize> = FxHashMap::default();
+        let histories = histories.into_iter();
+        // Room for a group per two customers from the start: growing the
+        // map step by step rehashes it again and again.
+        let mut index: FxHashMap<(u32, u64, u64), usize> =
+            FxHashMap::with_capacity_and_hasher(histories.size_hint().0 / 2, Default::default());
         let mut grouped = Grouped::default();
         for h in histories {
             let key = (h.x, h.t_x.to_bits(), h.t.to_bits());
@@ -132,6 +136,18 @@ impl Grouped {
             }
         }
         grouped
+    }
+
+    /// A sample of about `customers` of its customers, grouped the same
+    /// way (see `fit::systematic_sample`).
+    pub fn thinned(&self, customers: f64) -> Option<Grouped> {
+        let drawn = super::fit::systematic_sample(&self.weight, customers)?;
+        Some(Grouped {
+            x: drawn.iter().map(|&(i, _)| self.x[i]).collect(),
+            t_x: drawn.iter().map(|&(i, _)| self.t_x[i]).collect(),
+            t: drawn.iter().map(|&(i, _)| self.t[i]).collect(),
+            weight: drawn.iter().map(|&(_, w)| w).collect(),
+        })
     }
 
     /// Starting points for the repeat-buying models' (r, α, a, b): the
@@ -194,14 +210,18 @@ pub(crate) struct Indexed {
 
 impl Indexed {
     pub fn of(data: &Grouped) -> Indexed {
-        let mut times: Vec<f64> = data.t_x.iter().chain(&data.t).copied().collect();
+        // The distinct times by hashing (a few hundred among a million),
+        // then sorted; each time's position found in the small table.
+        let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+        for &t in data.t_x.iter().chain(&data.t) {
+            seen.entry(t.to_bits()).or_insert(0);
+        }
+        let mut times: Vec<f64> = seen.keys().map(|&bits| f64::from_bits(bits)).collect();
         times.sort_by(f64::total_cmp);
-        times.dedup_by(|a, b| a.to_bits() == b.to_bits());
-        let at = |v: &f64| {
-            times
-                .binary_search_by(|probe| probe.total_cmp(v))
-                .unwrap_or(0) as u32
-        };
+        for (position, t) in times.iter().enumerate() {
+            seen.insert(t.to_bits(), position as u32);
+        }
+        let at = |v: &f64| seen.get(&v.to_bits()).copied().unwrap_or(0);
         Indexed {
             x: data.x.clone(),
             t_x_at: data.t_x.iter().map(at).collect(),

@@ -14,6 +14,9 @@ pub struct Minimum {
     pub iterations: usize,
     /// The gradient (BFGS) or the simplex (Nelder–Mead) met its tolerance.
     pub converged: bool,
+    /// BFGS's approximation of the inverse Hessian at `x` (empty for
+    /// Nelder–Mead): a warm start for the same objective on more data.
+    pub inverse_hessian: Vec<Vec<f64>>,
 }
 
 /// Stop when every gradient component is below this.
@@ -21,8 +24,20 @@ const GRADIENT_TOLERANCE: f64 = 1e-7;
 
 /// BFGS from `start`. `f` returns the objective and writes its gradient.
 pub fn bfgs(
+    f: impl FnMut(&[f64], &mut [f64]) -> f64,
+    start: &[f64],
+    max_iterations: usize,
+) -> Minimum {
+    bfgs_warm(f, start, None, max_iterations)
+}
+
+/// BFGS from `start` with a first inverse Hessian (else the identity): from
+/// the minimum of a sample of the same data and its curvature, the full
+/// data's minimum is a few steps away, where the identity would take tens.
+pub fn bfgs_warm(
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
     start: &[f64],
+    inverse_hessian: Option<&[Vec<f64>]>,
     max_iterations: usize,
 ) -> Minimum {
     let n = start.len();
@@ -35,10 +50,13 @@ pub fn bfgs(
             value: f64::INFINITY,
             iterations: 0,
             converged: false,
+            inverse_hessian: Vec::new(),
         };
     }
-    // Inverse Hessian approximation, starting from the identity.
-    let mut h = identity(n);
+    let mut h = match inverse_hessian {
+        Some(h) if h.len() == n && h.iter().all(|row| row.len() == n) => h.to_vec(),
+        _ => identity(n),
+    };
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
     for iteration in 0..max_iterations {
@@ -48,6 +66,7 @@ pub fn bfgs(
                 value,
                 iterations: iteration,
                 converged: true,
+                inverse_hessian: h,
             };
         }
         let mut direction: Vec<f64> = (0..n)
@@ -85,6 +104,7 @@ pub fn bfgs(
                         value,
                         iterations: iteration + 1,
                         converged: true,
+                        inverse_hessian: h,
                     };
                 }
                 break;
@@ -100,6 +120,7 @@ pub fn bfgs(
                 value,
                 iterations: iteration,
                 converged,
+                inverse_hessian: h,
             };
         }
     }
@@ -108,6 +129,7 @@ pub fn bfgs(
         value,
         iterations: max_iterations,
         converged: false,
+        inverse_hessian: h,
     }
 }
 
@@ -178,6 +200,7 @@ pub fn nelder_mead(
                 value: values[0],
                 iterations: iteration,
                 converged: true,
+                inverse_hessian: Vec::new(),
             };
         }
         let centroid: Vec<f64> = (0..n)
@@ -233,6 +256,7 @@ pub fn nelder_mead(
         value: values[best],
         iterations: max_iterations,
         converged: false,
+        inverse_hessian: Vec::new(),
     }
 }
 
