@@ -40,6 +40,7 @@ for (const file of files) {
         customers: summary.customers,
         stages: summary.timings.stages,
         peak_memory_bytes: summary.timings.peak_memory_bytes,
+        pieces_merged: summary.timings.pieces_merged,
       };
     }
   }

@@ -211,7 +211,7 @@ for (const f of inputs) {
   line("|---|---|---|---|");
   const ours = ingest ? ingest.segmenter_s * 1000 : null;
   const row = (name, ms, r) => line(`| ${name} | ${s(ms)} | ${rate(f.bytes, ms)} | ${r} |`);
-  if (whole) row(`segmenter CLI: whole analysis (peak memory ${mib(whole.peak_memory_bytes)})`, whole.ms, duck ? `${ratio(whole.ms, duck.threads_2_seconds * 1000)} vs DuckDB, 2 threads` : "");
+  if (whole) row(`segmenter CLI: whole analysis (${whole.pieces_merged ? `${whole.pieces_merged + 1} pieces on as many threads` : "one thread"}; peak memory ${mib(whole.peak_memory_bytes)})`, whole.ms, duck ? `${ratio(whole.ms, duck.threads_2_seconds * 1000)} vs DuckDB, 2 threads` : "");
   if (ingest) {
     row("segmenter: ingest + customers + RFM", ours, "1.00");
     row("segmenter: CSV tokenizer alone", ingest.tokenizer_s * 1000, ratio(ours, ingest.tokenizer_s * 1000));

@@ -139,10 +139,13 @@ async function peer(name, file) {
   });
 }
 
-/** The best of `RUNS` runs by time (its memory figures come with it). */
-async function best(label, run) {
+/** Files this large are run once (each run takes minutes with its peers). */
+const ONCE_FROM_BYTES = 600 * 2 ** 20;
+
+/** The best of `runs` runs by time (its memory figures come with it). */
+async function best(label, run, runs_wanted = RUNS) {
   const runs = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs_wanted; i++) {
     runs.push(await run());
     console.error(`  ${label}: ${(runs.at(-1).ms / 1000).toFixed(3)} s`);
   }
@@ -189,10 +192,12 @@ for (const file of files) {
   const bytes = statSync(file).size;
   console.error(`${file} (${(bytes / 2 ** 20).toFixed(0)} MiB)`);
   const entry = { file, bytes };
-  entry.segmenter = await best("segmenter", () => segmenter(file));
-  entry.read = await best("read", () => peer("read", file));
-  entry.papaparse = await best("papaparse", () => peer("papaparse", file));
-  entry.duckdb = await best("duckdb-wasm", () => peer("duckdb", file));
+  const runs = bytes >= ONCE_FROM_BYTES ? 1 : RUNS;
+  entry.runs = runs;
+  entry.segmenter = await best("segmenter", () => segmenter(file), runs);
+  entry.read = await best("read", () => peer("read", file), runs);
+  entry.papaparse = await best("papaparse", () => peer("papaparse", file), runs);
+  entry.duckdb = await best("duckdb-wasm", () => peer("duckdb", file), runs);
   results.files.push(entry);
   writeFileSync(jsonOut, `${JSON.stringify(results, null, 1)}\n`);
 }
