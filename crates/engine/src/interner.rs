@@ -22,6 +22,10 @@ pub struct Interner {
     /// table grows.
     hashes: Vec<u64>,
     table: HashTable<u32>,
+    /// Strings `0..indexed` are in the table. Strings received in bulk (a
+    /// piece of a file read elsewhere, mostly only to be listed) are put in
+    /// it by the first `intern`; until then `get` looks through them.
+    indexed: usize,
 }
 
 fn hash(text: &str) -> u64 {
@@ -36,12 +40,16 @@ impl Interner {
 
     /// The number of `text` and whether it was added just now.
     pub fn intern_new(&mut self, text: &str) -> (u32, bool) {
+        if self.indexed < self.ends.len() {
+            self.index_all();
+        }
         let hash = hash(text);
         let Interner {
             text: all,
             ends,
             hashes,
             table,
+            indexed,
         } = self;
         let get = |i: u32| {
             let i = i as usize;
@@ -56,17 +64,40 @@ impl Interner {
         all.push_str(text);
         ends.push(all.len());
         hashes.push(hash);
+        *indexed = ends.len();
         (i, true)
+    }
+
+    /// Puts the strings received in bulk into the table.
+    fn index_all(&mut self) {
+        let Interner {
+            ends,
+            hashes,
+            table,
+            indexed,
+            ..
+        } = self;
+        table.reserve(ends.len() - *indexed, |&j| hashes[j as usize]);
+        for i in *indexed..ends.len() {
+            table.insert_unique(hashes[i], i as u32, |&j| hashes[j as usize]);
+        }
+        *indexed = ends.len();
     }
 
     /// The number of `text`, if it was interned.
     pub fn get(&self, text: &str) -> Option<u32> {
         let hash = hash(text);
-        self.table
+        let indexed = self
+            .table
             .find(hash, |&i| {
                 self.hashes[i as usize] == hash && self.name(i) == text
             })
-            .copied()
+            .copied();
+        indexed.or_else(|| {
+            (self.indexed..self.ends.len())
+                .map(|i| i as u32)
+                .find(|&i| self.hashes[i as usize] == hash && self.name(i) == text)
+        })
     }
 
     /// The text of number `i` (empty for a number never given out).
@@ -97,21 +128,38 @@ impl Interner {
     }
 }
 
-/// Sent as the strings in number order; the table is built again on
-/// arrival.
+/// Sent as all the text and each string's length; on arrival the strings
+/// are hashed (not compared: they are distinct) and the table is left to
+/// the first `intern` (see `indexed`).
 impl serde::Serialize for Interner {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
+        let lengths: Vec<u32> = self.iter().map(|t| t.len() as u32).collect();
+        (&self.text, lengths).serialize(serializer)
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Interner {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let strings = Vec::<&str>::deserialize(deserializer)?;
-        let mut interner = Interner::default();
-        for text in strings {
-            interner.intern(text);
+        use serde::de::Error;
+        let (text, lengths) = <(String, Vec<u32>)>::deserialize(deserializer)?;
+        let mut ends = Vec::with_capacity(lengths.len());
+        let mut end = 0usize;
+        for length in lengths {
+            end += length as usize;
+            if end > text.len() || !text.is_char_boundary(end) {
+                return Err(D::Error::custom("interned strings out of bounds"));
+            }
+            ends.push(end);
         }
+        if end != text.len() {
+            return Err(D::Error::custom("interned strings do not fill their text"));
+        }
+        let mut interner = Interner {
+            text,
+            ends,
+            ..Interner::default()
+        };
+        interner.hashes = interner.iter().map(hash).collect();
         Ok(interner)
     }
 }
@@ -148,6 +196,23 @@ mod tests {
         assert_eq!(names.name(1), "");
         assert_eq!(names.name(99), "");
         assert_eq!(names.iter().collect::<Vec<_>>(), ["b", "", "a", "c"]);
+    }
+
+    #[test]
+    fn a_list_received_in_bulk_answers_before_and_after_it_is_indexed() {
+        let mut sent = Interner::default();
+        for word in ["b", "", "ä", "a"] {
+            sent.intern(word);
+        }
+        let bytes = postcard::to_allocvec(&sent).expect("serialises");
+        let mut got: Interner = postcard::from_bytes(&bytes).expect("deserialises");
+        assert_eq!(got, sent);
+        assert_eq!(got.get("ä"), Some(2), "looked through before indexing");
+        assert_eq!(got.intern_new("a"), (3, false));
+        assert_eq!(got.intern_new("c"), (4, true));
+        assert_eq!(got.get("b"), Some(0));
+        let damaged = postcard::to_allocvec(&("ab".to_string(), vec![1u32, 5])).expect("ok");
+        assert!(postcard::from_bytes::<Interner>(&damaged).is_err());
     }
 
     proptest! {

@@ -13,7 +13,7 @@ use crate::customers::Purchase;
 use crate::interner::Interner;
 
 /// Interned text values, shared by every file of an analysis.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Labels {
     names: Interner,
 }

@@ -47,11 +47,21 @@ impl Identities {
         self.keys.len()
     }
 
-    /// Every identity's key and first email, in index order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Option<&str>)> + '_ {
-        self.keys
+    /// The keys, and every email in index order written back to back with
+    /// their lengths (0: none; emails are never empty): the compact form
+    /// in which a piece of a file read elsewhere sends its customers.
+    pub fn into_lists(self) -> (Interner, (String, Vec<u32>)) {
+        let mut text = String::new();
+        let lengths = self
+            .emails
             .iter()
-            .zip(self.emails.iter().map(Option::as_deref))
+            .map(|email| {
+                let email = email.as_deref().unwrap_or_default();
+                text.push_str(email);
+                email.len() as u32
+            })
+            .collect();
+        (self.keys, (text, lengths))
     }
 
     /// Whether no identity has been interned.

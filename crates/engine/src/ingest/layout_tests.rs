@@ -225,6 +225,31 @@ fn an_order_in_two_files_counts_once() {
 }
 
 #[test]
+fn duplicates_are_found_across_files_of_the_same_layout_only() {
+    let generic = "customer_id,order_id,order_date,amount\nC1,#1001,2025-01-05,10\n";
+    let got = ingest_files(&[
+        ("orders.csv", SHOPIFY_ORDERS),
+        ("other.csv", generic.as_bytes()),
+        ("orders (1).csv", SHOPIFY_ORDERS),
+        ("orders (2).csv", SHOPIFY_ORDERS),
+    ]);
+    // The generic table's #1001 is another shop's order: not a duplicate.
+    assert_eq!(excluded(&got.quality, Exclusion::Duplicate), 2 * 18);
+    for name in ["orders (1).csv", "orders (2).csv"] {
+        assert!(got
+            .quality
+            .warnings
+            .iter()
+            .any(|w| w.starts_with(&format!("{name}: 12 orders were also in an earlier file"))));
+    }
+    assert!(!got
+        .quality
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("other.csv")));
+}
+
+#[test]
 fn overlapping_exports_merge() {
     let january =
         "customer_id,order_id,order_date,amount\nC1,A,2025-01-05,10\nC2,B,2025-01-20,20\n";

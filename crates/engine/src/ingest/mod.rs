@@ -225,9 +225,18 @@ impl Ingest {
         // An order in two files (overlapping exports, a file dropped twice)
         // counts once: in the first file that has it.
         let mut seen: FxHashMap<String, FxHashSet<&str>> = FxHashMap::default();
-        for file in self.done.iter_mut() {
-            let ids = seen.entry(file.report.format.clone()).or_default();
-            let duplicates = file.book.mark_duplicates(ids);
+        let formats: Vec<String> = self.done.iter().map(|f| f.report.format.clone()).collect();
+        for (i, file) in self.done.iter_mut().enumerate() {
+            let format = &formats[i];
+            let earlier = formats[..i].contains(format);
+            let later = formats[i + 1..].contains(format);
+            // The only file of its layout (the usual case: one orders
+            // export) shares no order with another: no set of its ids.
+            if !earlier && !later {
+                continue;
+            }
+            let ids = seen.entry(format.clone()).or_default();
+            let duplicates = file.book.mark_duplicates(ids, later);
             if duplicates > 0 {
                 quality.warnings.push(format!(
                     "{}: {} also in an earlier file; counted once.",

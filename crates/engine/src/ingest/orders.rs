@@ -431,11 +431,21 @@ impl OrderBook {
     }
 
     /// Marks the orders whose id is already in `seen` (from earlier files of
-    /// the same layout) as duplicates, and adds the others to it.
-    pub fn mark_duplicates<'a>(&'a mut self, seen: &mut rustc_hash::FxHashSet<&'a str>) -> u64 {
+    /// the same layout) as duplicates, and adds the others to it when a
+    /// later file needs them (`remember`).
+    pub fn mark_duplicates<'a>(
+        &'a mut self,
+        seen: &mut rustc_hash::FxHashSet<&'a str>,
+        remember: bool,
+    ) -> u64 {
         let mut duplicates = 0;
         for (id, &index) in self.ids.iter().zip(&self.order_of_id) {
-            if !seen.insert(id) {
+            let duplicate = if remember {
+                !seen.insert(id)
+            } else {
+                seen.contains(id)
+            };
+            if duplicate {
                 self.orders[index as usize].broken = Some(Exclusion::Duplicate);
                 duplicates += 1;
             }

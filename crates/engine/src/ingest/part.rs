@@ -18,6 +18,8 @@ use super::orders::{Intern, OrderBook, Renumbering};
 use super::quality::{DataQuality, Exclusion, Rejection, RowIssue, REJECTIONS_LISTED};
 use super::split::SplitPlan;
 use super::{Ingest, Names};
+use crate::interner::Interner;
+use crate::sales::Labels;
 
 /// Reads the bytes of one piece of a file (after the first), cut by
 /// `split` at a record start.
@@ -50,10 +52,11 @@ pub struct Part {
     rows_used: u64,
     rows_excluded: BTreeMap<Exclusion, u64>,
     book: OrderBook,
-    /// Customers (key and first email), labels and currency codes in the
-    /// piece's numbering.
-    customers: Vec<(String, Option<String>)>,
-    labels: Vec<String>,
+    /// Customers (keys, and first emails back to back with their lengths,
+    /// 0 for none), labels and currency codes in the piece's numbering.
+    customers: Interner,
+    emails: (String, Vec<u32>),
+    labels: Labels,
     currencies: Vec<String>,
     issues: Vec<RowIssue>,
     rejected: Vec<Rejection>,
@@ -119,6 +122,7 @@ impl PartReader {
         let clean_end = file.at_record_start();
         let lines = file.line() - first_line;
         let report = file.report.clone();
+        let (customers, emails) = names.identities.into_lists();
         Part {
             clean_end,
             bytes: report.bytes - header_bytes,
@@ -129,12 +133,9 @@ impl PartReader {
             rows_used: report.rows_used,
             rows_excluded: report.rows_excluded,
             book: file.into_book(),
-            customers: names
-                .identities
-                .iter()
-                .map(|(key, email)| (key.to_string(), email.map(str::to_string)))
-                .collect(),
-            labels: names.labels.iter().map(str::to_string).collect(),
+            customers,
+            emails,
+            labels: names.labels,
             currencies: names.currencies.iter().map(|c| c.to_string()).collect(),
             issues: quality.issues,
             rejected: quality.rejected,
@@ -151,15 +152,23 @@ impl Ingest {
         let Some(file) = self.current.as_mut() else {
             return Ok(false);
         };
-        if !part.clean_end || !file.at_record_start() || file.report.format != part.format {
+        if !part.clean_end
+            || !file.at_record_start()
+            || file.report.format != part.format
+            || part.emails.1.len() != part.customers.len()
+        {
             return Ok(false);
         }
         let names = &mut self.names;
-        let customers: Vec<u32> = part
-            .customers
-            .iter()
-            .map(|(key, email)| names.customer(key, email.as_deref()))
-            .collect();
+        let (text, lengths) = &part.emails;
+        let mut start = 0usize;
+        let mut customers = Vec::with_capacity(part.customers.len());
+        for (key, &length) in part.customers.iter().zip(lengths) {
+            let end = start + length as usize;
+            let email = text.get(start..end).filter(|e| !e.is_empty());
+            start = end;
+            customers.push(names.customer(key, email));
+        }
         let labels: Vec<u32> = part.labels.iter().map(|l| names.label(l)).collect();
         let currencies: Vec<u16> = part.currencies.iter().map(|c| names.currency(c)).collect();
         // Lines of the piece are counted from its reader's first line.
