@@ -83,19 +83,9 @@ impl IngestBench {
     /// (`shopify = true`) or the narrow table, 40 variants per product.
     #[wasm_bindgen(constructor)]
     pub fn new(customers: u32, shopify: bool) -> IngestBench {
-        let store = segmenter_engine::demo::DemoStore {
-            customers,
-            variants: 40,
-            ..segmenter_engine::demo::DemoStore::default()
-        };
-        let shape = if shopify {
-            segmenter_engine::demo::Shape::Shopify
-        } else {
-            segmenter_engine::demo::Shape::Narrow
-        };
-        let mut bytes = Vec::new();
-        store.write(shape, &mut bytes).expect("writes to memory");
-        IngestBench { bytes }
+        IngestBench {
+            bytes: generated_store(customers, shopify),
+        }
     }
 
     /// Bytes of the store.
@@ -126,31 +116,21 @@ impl IngestBench {
     /// Rows read into orders (tokenizing included), without the end of the
     /// ingest (customers, purchases).
     pub fn push(&self) -> u32 {
-        let mut ingest = Ingest::new(None);
-        let _ = ingest.begin_file("bench.csv");
-        for chunk in self.bytes.chunks(CHUNK_BYTES) {
-            let _ = ingest.push(chunk);
-        }
-        ingest.rows_read() as u32
+        pushed(&self.bytes).rows_read() as u32
     }
 
     /// The whole ingest; returns the customers.
     pub fn ingest(&self) -> u32 {
-        let mut ingest = Ingest::new(None);
-        let _ = ingest.begin_file("bench.csv");
-        for chunk in self.bytes.chunks(CHUNK_BYTES) {
-            let _ = ingest.push(chunk);
-        }
-        ingest.finish().map_or(0, |i| i.customers.len() as u32)
+        pushed(&self.bytes)
+            .finish()
+            .map_or(0, |i| i.customers.len() as u32)
     }
 }
 
-/// The whole analysis of a generated store in wasm memory, with the
-/// engine's own stage timings (`Stopwatch`) on the browser's clock: which
-/// model stages cost what in the browser, set beside `segmenter analyze
-/// --timings` on the same store natively.
-#[wasm_bindgen]
-pub fn analysis_stages(customers: u32, shopify: bool) -> String {
+/// The demo store with `customers` customers, Shopify's 79 columns
+/// (`shopify = true`) or the narrow table, 40 variants per product (the
+/// benchmark files' generator and settings).
+fn generated_store(customers: u32, shopify: bool) -> Vec<u8> {
     let store = segmenter_engine::demo::DemoStore {
         customers,
         variants: 40,
@@ -163,12 +143,26 @@ pub fn analysis_stages(customers: u32, shopify: bool) -> String {
     };
     let mut bytes = Vec::new();
     store.write(shape, &mut bytes).expect("writes to memory");
+    bytes
+}
+
+/// An ingest with every byte of `bytes` pushed, in the page's slices.
+fn pushed(bytes: &[u8]) -> Ingest {
     let mut ingest = Ingest::new(None);
     let _ = ingest.begin_file("bench.csv");
     for chunk in bytes.chunks(CHUNK_BYTES) {
         let _ = ingest.push(chunk);
     }
-    let Ok(ingested) = ingest.finish() else {
+    ingest
+}
+
+/// The whole analysis of a generated store in wasm memory, with the
+/// engine's own stage timings (`Stopwatch`) on the browser's clock: which
+/// model stages cost what in the browser, set beside `segmenter analyze
+/// --timings` on the same store natively.
+#[wasm_bindgen]
+pub fn analysis_stages(customers: u32, shopify: bool) -> String {
+    let Ok(ingested) = pushed(&generated_store(customers, shopify)).finish() else {
         return String::from("[]");
     };
     let analysis = segmenter_engine::Analysis::timed(

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::fit::{fit_positive, FitError, Fitted, Start, SAMPLE_CUSTOMERS};
+use super::fit::{fit_positive, repeat_start, FitError, Fitted};
 use super::history::{Grouped, Indexed};
 use super::special::{digamma, hyp2f1, ln_beta, ln_gamma};
 
@@ -46,15 +46,10 @@ impl BgNbd {
     ) -> Result<Fitted<BgNbd>, FitError> {
         let starts = data.repeat_model_starts()?;
         let indexed = Indexed::of(data);
-        let hint = match hint {
-            Some(h) => Some(Start::at([h.r, h.alpha, h.a, h.b])),
-            // A large store: first the fit on a sample of its customers,
-            // whose minimum and curvature put the full fit a few steps away.
-            None => data
-                .thinned(SAMPLE_CUSTOMERS)
-                .and_then(|sample| Self::fit_near(&sample, penalizer, None).ok())
-                .map(|f| f.start([f.params.r, f.params.alpha, f.params.a, f.params.b])),
-        };
+        let hint = repeat_start(data, hint.map(|h| [h.r, h.alpha, h.a, h.b]), |sample| {
+            let fitted = Self::fit_near(sample, penalizer, None).ok()?;
+            Some(fitted.map(|m| [m.r, m.alpha, m.a, m.b]))
+        });
         let fitted = fit_positive(
             |params, gradient| negative_log_likelihood(&indexed, params, gradient),
             &starts,

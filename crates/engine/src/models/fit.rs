@@ -82,6 +82,24 @@ impl<const N: usize> Start<N> {
     }
 }
 
+/// Where to start fitting a repeat-buying model's (r, α, a, b) to `data`:
+/// `hint` (a fit of the same store on other dates) when there is one, else
+/// on a large store the fit of a sample of its customers (`fit_sample`),
+/// whose minimum and curvature put the full fit a few steps away.
+pub(crate) fn repeat_start(
+    data: &super::history::Grouped,
+    hint: Option<[f64; 4]>,
+    fit_sample: impl FnOnce(&super::history::Grouped) -> Option<Fitted<[f64; 4]>>,
+) -> Option<Start<4>> {
+    match hint {
+        Some(params) => Some(Start::at(params)),
+        None => data
+            .thinned(SAMPLE_CUSTOMERS)
+            .and_then(|sample| fit_sample(&sample))
+            .map(|fitted| fitted.start(fitted.params)),
+    }
+}
+
 /// Customers a sample fit looks at first on large stores (see
 /// [`systematic_sample`]): enough for parameters within a few percent of
 /// the full fit, whose minimum is then a few BFGS steps away.
