@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::optimize::{bfgs, bfgs_warm, nelder_mead, Minimum};
+use super::history::{Grouped, Indexed};
+use super::optimize::{bfgs, bfgs_warm, inverse_hessian_at, nelder_mead, Minimum};
 
 /// Why a model could not be fitted, for the merchant.
 #[derive(Clone, Debug, Error, PartialEq, Serialize, Deserialize)]
@@ -84,20 +85,33 @@ impl<const N: usize> Start<N> {
 
 /// Where to start fitting a repeat-buying model's (r, α, a, b) to `data`:
 /// `hint` (a fit of the same store on other dates) when there is one, else
-/// on a large store the fit of a sample of its customers (`fit_sample`),
-/// whose minimum and curvature put the full fit a few steps away.
+/// on a large store the fit of a sample of its customers (`fit_sample`)
+/// with the curvature of the sample's likelihood (`likelihood`, with
+/// `penalizer`) there: from them the full data's minimum is a few Newton-like
+/// steps away, each one pass over the data.
 pub(crate) fn repeat_start(
-    data: &super::history::Grouped,
+    data: &Grouped,
     hint: Option<[f64; 4]>,
-    fit_sample: impl FnOnce(&super::history::Grouped) -> Option<Fitted<[f64; 4]>>,
+    fit_sample: impl FnOnce(&Grouped) -> Option<Fitted<[f64; 4]>>,
+    likelihood: fn(&Indexed, &[f64], &mut [f64]) -> f64,
 ) -> Option<Start<4>> {
-    match hint {
-        Some(params) => Some(Start::at(params)),
-        None => data
-            .thinned(SAMPLE_CUSTOMERS)
-            .and_then(|sample| fit_sample(&sample))
-            .map(|fitted| fitted.start(fitted.params)),
+    if let Some(params) = hint {
+        return Some(Start::at(params));
     }
+    let sample = data.thinned(SAMPLE_CUSTOMERS)?;
+    let fitted = fit_sample(&sample)?;
+    let indexed = Indexed::of(&sample);
+    let mut objective = |p: &[f64], g: &mut [f64]| likelihood(&indexed, p, g);
+    let theta: Vec<f64> = fitted.params.iter().map(|v| v.ln()).collect();
+    let curvature = inverse_hessian_at(
+        |theta, g| penalised(&mut objective, theta, g, fitted.penalizer),
+        &theta,
+    );
+    Some(Start {
+        params: fitted.params,
+        // BFGS's own estimate, learnt along its path, if need be.
+        inverse_hessian: curvature.or(fitted.inverse_hessian),
+    })
 }
 
 /// Customers a sample fit looks at first on large stores (see

@@ -34,10 +34,15 @@ impl MbgNbd {
     ) -> Result<Fitted<MbgNbd>, FitError> {
         let starts = data.repeat_model_starts()?;
         let indexed = Indexed::of(data);
-        let hint = repeat_start(data, hint.map(|h| [h.r, h.alpha, h.a, h.b]), |sample| {
-            let fitted = Self::fit_near(sample, penalizer, None).ok()?;
-            Some(fitted.map(|m| [m.r, m.alpha, m.a, m.b]))
-        });
+        let hint = repeat_start(
+            data,
+            hint.map(|h| [h.r, h.alpha, h.a, h.b]),
+            |sample| {
+                let fitted = Self::fit_near(sample, penalizer, None).ok()?;
+                Some(fitted.map(|m| [m.r, m.alpha, m.a, m.b]))
+            },
+            negative_log_likelihood,
+        );
         let fitted = fit_positive(
             |params, gradient| negative_log_likelihood(&indexed, params, gradient),
             &starts,

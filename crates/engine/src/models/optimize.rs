@@ -133,6 +133,81 @@ pub fn bfgs_warm(
     }
 }
 
+/// The inverse of the Hessian of `f` at `x`, from central differences of
+/// its analytic gradient (2n evaluations); `None` unless the Hessian is
+/// positive definite there (a minimum). At a sample's minimum this is the
+/// curvature BFGS on the full data would otherwise learn over several of
+/// its steps, each a pass over all the data.
+pub fn inverse_hessian_at(
+    mut f: impl FnMut(&[f64], &mut [f64]) -> f64,
+    x: &[f64],
+) -> Option<Vec<Vec<f64>>> {
+    const STEP: f64 = 1e-4;
+    let n = x.len();
+    let mut hessian = vec![vec![0.0; n]; n];
+    let (mut up, mut down) = (vec![0.0; n], vec![0.0; n]);
+    let mut at = x.to_vec();
+    for j in 0..n {
+        at[j] = x[j] + STEP;
+        let value_up = f(&at, &mut up);
+        at[j] = x[j] - STEP;
+        let value_down = f(&at, &mut down);
+        at[j] = x[j];
+        if !(value_up.is_finite() && value_down.is_finite()) {
+            return None;
+        }
+        for i in 0..n {
+            hessian[i][j] = (up[i] - down[i]) / (2.0 * STEP);
+        }
+    }
+    let symmetric: Vec<Vec<f64>> = (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| (hessian[i][j] + hessian[j][i]) / 2.0)
+                .collect()
+        })
+        .collect();
+    invert_positive_definite(&symmetric)
+}
+
+/// The inverse of a symmetric matrix by its Cholesky factor; `None` unless
+/// positive definite.
+fn invert_positive_definite(m: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = m.len();
+    // m = L·Lᵀ
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let sum: f64 = (0..j).map(|k| l[i][k] * l[j][k]).sum();
+            if i == j {
+                let d = m[i][i] - sum;
+                if !(d > 0.0 && d.is_finite()) {
+                    return None;
+                }
+                l[i][i] = d.sqrt();
+            } else {
+                l[i][j] = (m[i][j] - sum) / l[j][j];
+            }
+        }
+    }
+    // Columns of the inverse (its rows too: it is symmetric): solve
+    // L·Lᵀ·x = eᵢ.
+    let mut inverse = Vec::with_capacity(n);
+    for column in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == column { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|k| l[i][k] * y[k]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            x[i] = (y[i] - (i + 1..n).map(|k| l[k][i] * x[k]).sum::<f64>()) / l[i][i];
+        }
+        inverse.push(x);
+    }
+    Some(inverse)
+}
+
 /// The BFGS update of the inverse Hessian approximation `h`.
 fn update_inverse_hessian(h: &mut [Vec<f64>], x: &[f64], x_new: &[f64], g: &[f64], g_new: &[f64]) {
     let n = x.len();
@@ -280,6 +355,26 @@ mod tests {
             (m.x[0] - 1.0).abs() < 1e-6 && (m.x[1] - 1.0).abs() < 1e-6,
             "{m:?}"
         );
+    }
+
+    #[test]
+    fn the_inverse_hessian_is_found_at_a_minimum_and_refused_elsewhere() {
+        // At (1, 1) Rosenbrock's Hessian is [[802, −400], [−400, 200]],
+        // whose inverse is [[0.5, 1], [1, 2.005]].
+        let inverse = inverse_hessian_at(rosenbrock, &[1.0, 1.0]).expect("a minimum");
+        let want = [[0.5, 1.0], [1.0, 2.005]];
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((inverse[i][j] - want[i][j]).abs() < 1e-5, "{inverse:?}");
+            }
+        }
+        // A saddle of x² − y² has no positive-definite Hessian.
+        let saddle = |x: &[f64], g: &mut [f64]| {
+            g[0] = 2.0 * x[0];
+            g[1] = -2.0 * x[1];
+            x[0] * x[0] - x[1] * x[1]
+        };
+        assert_eq!(inverse_hessian_at(saddle, &[0.0, 0.0]), None);
     }
 
     #[test]
