@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fit::{fit_positive, repeat_start, FitError, Fitted};
 use super::history::{Grouped, Indexed};
-use super::special::{digamma, hyp2f1, ln_beta, ln_gamma};
+use super::special::{digamma, hyp2f1, hyp2f1_many, ln_beta, ln_gamma};
 
 /// BG/NBD parameters.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,17 +84,22 @@ impl BgNbd {
     /// history (x, t_x, T). `None` when the hypergeometric series does not
     /// settle (an extreme horizon).
     pub fn conditional_expected(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> Option<f64> {
-        if horizon <= 0.0 {
-            return Some(0.0);
-        }
+        self.conditional_expected_many([horizon], x, t_x, t)[0]
+    }
+
+    /// [`Self::conditional_expected`] over several horizons at once.
+    pub fn conditional_expected_many<const N: usize>(
+        &self,
+        horizons: [f64; N],
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> [Option<f64>; N] {
         let BgNbd { r, alpha, a, b } = *self;
         let a = nudge_from_one(a);
-        let z = horizon / (alpha + t + horizon);
-        let f = hyp2f1(r + x, b + x, a + b + x - 1.0, z)?;
-        let power = ((alpha + t) / (alpha + t + horizon)).powf(r + x);
-        let numerator = (a + b + x - 1.0) / (a - 1.0) * (1.0 - power * f);
-        let value = numerator * self.p_alive(x, t_x, t);
-        (value.is_finite() && value >= 0.0).then_some(value)
+        let series = [r + x, b + x, a + b + x - 1.0];
+        let factor = (a + b + x - 1.0) / (a - 1.0) * self.p_alive(x, t_x, t);
+        expected_over(horizons, r + x, alpha + t, series, factor)
     }
 
     /// Expected purchases in `horizon` units by a new customer.
@@ -113,6 +118,33 @@ impl BgNbd {
         let none_while_alive = ((self.alpha + t) / (self.alpha + t + horizon)).powf(self.r + x);
         (1.0 - alive) + alive * none_while_alive
     }
+}
+
+/// Expected purchases over each horizon h in the form BG/NBD and MBG/NBD
+/// share: factor · (1 − (ageα / (ageα + h))^shape · ₂F₁(series; h / (ageα + h))),
+/// with ageα = α + T.
+pub(super) fn expected_over<const N: usize>(
+    horizons: [f64; N],
+    shape: f64,
+    age_alpha: f64,
+    [a, b, c]: [f64; 3],
+    factor: f64,
+) -> [Option<f64>; N] {
+    let horizons = horizons.map(|h| h.max(0.0));
+    let values = hyp2f1_many(a, b, c, horizons.map(|h| h / (age_alpha + h)));
+    let mut out = [None; N];
+    for j in 0..N {
+        out[j] = if horizons[j] == 0.0 {
+            Some(0.0)
+        } else {
+            values[j].and_then(|f| {
+                let power = (age_alpha / (age_alpha + horizons[j])).powf(shape);
+                let value = factor * (1.0 - power * f);
+                (value.is_finite() && value >= 0.0).then_some(value)
+            })
+        };
+    }
+    out
 }
 
 /// The conditional expectation divides by a − 1; a = 1 exactly is a

@@ -6,9 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::bgnbd::expected_over;
 use super::fit::{fit_positive, repeat_start, FitError, Fitted};
 use super::history::{Grouped, Indexed};
-use super::special::{digamma, hyp2f1, ln_gamma};
+use super::special::{digamma, ln_gamma};
 
 /// MBG/NBD parameters (same meaning as BG/NBD's).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -72,20 +73,26 @@ impl MbgNbd {
 
     /// Expected purchases in the next `horizon` units.
     pub fn conditional_expected(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> Option<f64> {
-        if horizon <= 0.0 {
-            return Some(0.0);
-        }
+        self.conditional_expected_many([horizon], x, t_x, t)[0]
+    }
+
+    /// [`Self::conditional_expected`] over several horizons at once.
+    pub fn conditional_expected_many<const N: usize>(
+        &self,
+        horizons: [f64; N],
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> [Option<f64>; N] {
         let MbgNbd { r, alpha, a, b } = *self;
         let a = if (a - 1.0).abs() < 1e-9 {
             1.0 + 1e-9
         } else {
             a
         };
-        let z = horizon / (alpha + t + horizon);
-        let f = hyp2f1(r + x, b + x + 1.0, a + b + x, z)?;
-        let power = ((alpha + t) / (alpha + t + horizon)).powf(r + x);
-        let value = (a + b + x) / (a - 1.0) * (1.0 - power * f) * self.p_alive(x, t_x, t);
-        (value.is_finite() && value >= 0.0).then_some(value)
+        let series = [r + x, b + x + 1.0, a + b + x];
+        let factor = (a + b + x) / (a - 1.0) * self.p_alive(x, t_x, t);
+        expected_over(horizons, r + x, alpha + t, series, factor)
     }
 
     /// Probability of no purchase in the next `horizon` units.

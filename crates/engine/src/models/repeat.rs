@@ -1,8 +1,6 @@
 //! The repeat-buying model in use: BG/NBD or MBG/NBD, behind one set of
 //! predictions, so that scoring, backtests and propensity do not care which.
 
-use rand::Rng;
-use rand_distr::{Beta, Distribution, Exp, Gamma};
 use serde::{Deserialize, Serialize};
 
 use super::bgnbd::BgNbd;
@@ -88,6 +86,21 @@ impl RepeatModel {
         }
     }
 
+    /// Expected purchases over several horizons at once (cheaper than one
+    /// by one: see `special::hyp2f1_many`).
+    pub fn conditional_expected_many<const N: usize>(
+        &self,
+        horizons: [f64; N],
+        x: f64,
+        t_x: f64,
+        t: f64,
+    ) -> [Option<f64>; N] {
+        match self {
+            RepeatModel::Bgnbd(m) => m.conditional_expected_many(horizons, x, t_x, t),
+            RepeatModel::Mbgnbd(m) => m.conditional_expected_many(horizons, x, t_x, t),
+        }
+    }
+
     pub fn p_no_purchase(&self, horizon: f64, x: f64, t_x: f64, t: f64) -> f64 {
         match self {
             RepeatModel::Bgnbd(m) => m.p_no_purchase(horizon, x, t_x, t),
@@ -95,35 +108,24 @@ impl RepeatModel {
         }
     }
 
-    /// One possible future of a customer with history (x, t_x, T): the
-    /// number of purchases in the next `horizon` units, drawn from the
-    /// model's posterior (alive or not; if alive, a purchase rate and a
-    /// drop-out probability given the history, then the purchases).
-    pub fn simulate_purchases(
-        &self,
-        rng: &mut impl Rng,
-        x: f64,
-        t_x: f64,
-        t: f64,
-        horizon: f64,
-    ) -> u32 {
-        self.futures(x, t_x, t).draw(rng, horizon)
-    }
-
-    /// The posterior of a history, set up once for drawing many futures
-    /// (a band draws hundreds: the chance of being alive and the two
-    /// distributions are the same for every draw).
-    pub fn futures(&self, x: f64, t_x: f64, t: f64) -> Futures {
+    /// The posterior distribution of a history's purchases in the next
+    /// `horizon` units: alive or not; if alive, a Poisson purchase rate
+    /// drawn from Gamma(r + x, α + T) and a drop-out chance after each
+    /// purchase from Beta(a, b + x) (MBG/NBD: b + x + 1, having survived
+    /// the first purchase too).
+    pub fn future_purchases(&self, x: f64, t_x: f64, t: f64, horizon: f64) -> FuturePurchases {
         let (r, alpha, a, b_posterior) = match self {
-            // BG/NBD customers survived a drop-out chance after each repeat
-            // purchase; MBG/NBD customers after the first purchase too.
             RepeatModel::Bgnbd(m) => (m.r, m.alpha, m.a, m.b + x),
             RepeatModel::Mbgnbd(m) => (m.r, m.alpha, m.a, m.b + x + 1.0),
         };
-        Futures {
+        FuturePurchases {
             alive: self.p_alive(x, t_x, t),
-            rate: Gamma::new(r + x, 1.0 / (alpha + t)).ok(),
-            dropout: Beta::new(a, b_posterior).ok(),
+            shape: r + x,
+            // Poisson counts over a gamma-distributed rate are negative
+            // binomial; this is its chance of "no purchase" per trial.
+            stay: (alpha + t) / (alpha + t + horizon),
+            a,
+            b: b_posterior,
         }
     }
 
@@ -150,40 +152,69 @@ impl RepeatModel {
     }
 }
 
-/// Futures of one history under a fitted model (see [`RepeatModel::futures`]).
-pub struct Futures {
+/// The distribution of one history's purchases over a horizon (see
+/// [`RepeatModel::future_purchases`]), exactly: while alive, the count is
+/// the smaller of the purchases a Poisson process makes (negative binomial
+/// over the gamma-distributed rate) and the purchase after which the
+/// customer drops out (geometric over the beta-distributed chance), the two
+/// independent. So P(X ≥ k) = P(alive) · P(N ≥ k) · B(a, b + k − 1) / B(a, b)
+/// for k ≥ 1, each factor a running product in k.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FuturePurchases {
     alive: f64,
-    rate: Option<Gamma<f64>>,
-    dropout: Option<Beta<f64>>,
+    shape: f64,
+    stay: f64,
+    a: f64,
+    b: f64,
 }
 
-impl Futures {
-    /// Purchases in the next `horizon` units in one drawn future.
-    pub fn draw(&self, rng: &mut impl Rng, horizon: f64) -> u32 {
-        if rng.random::<f64>() >= self.alive {
-            return 0;
+impl FuturePurchases {
+    /// Counts checked before giving up on a quantile (a pathological rate).
+    const MAX_COUNT: u32 = 10_000;
+
+    /// The smallest count k with P(X ≤ k) ≥ `q`, for each of the ascending
+    /// `quantiles`.
+    pub fn quantiles<const N: usize>(&self, quantiles: [f64; N]) -> [u32; N] {
+        let mut out = [0; N];
+        let valid = self.alive.is_finite()
+            && self.shape > 0.0
+            && self.stay > 0.0
+            && self.stay <= 1.0
+            && self.a > 0.0
+            && self.b > 0.0;
+        if !valid {
+            return out; // no purchases can be forecast
         }
-        let (Some(rate), Some(dropout)) = (&self.rate, &self.dropout) else {
-            return 0;
-        };
-        let lambda: f64 = rate.sample(rng);
-        let p: f64 = dropout.sample(rng);
-        let Ok(wait) = Exp::new(lambda) else {
-            return 0;
-        };
-        let (mut count, mut now) = (0u32, 0.0);
-        // A cap keeps a pathological draw (a huge rate) from running long.
-        while count < 10_000 {
-            now += wait.sample(rng);
-            if now > horizon {
-                break;
+        let alive = self.alive.clamp(0.0, 1.0);
+        // P(N = n) (its logarithm: for a heavy buyer over a long horizon
+        // P(N = 0) underflows) and P(N ≤ n) of the negative binomial N.
+        let ln_buy = (1.0 - self.stay).ln();
+        let mut ln_pmf = self.shape * self.stay.ln();
+        let mut below_or_at = ln_pmf.exp();
+        // P(G ≥ k) of the geometric drop-out purchase G, from P(G ≥ 1) = 1.
+        let mut survives = 1.0;
+        // P(X ≤ 0): gone, or alive without a purchase.
+        let mut cdf = 1.0 - alive * (1.0 - below_or_at);
+        let mut next = 0;
+        for k in 0..=Self::MAX_COUNT {
+            while next < N && cdf >= quantiles[next] {
+                out[next] = k;
+                next += 1;
             }
-            count += 1;
-            if rng.random::<f64>() < p {
-                break;
+            if next == N {
+                return out;
             }
+            // Step to k + 1: P(X ≤ k + 1) = 1 − alive · P(N ≥ k + 2) · P(G ≥ k + 2).
+            let n = f64::from(k);
+            ln_pmf += ((self.shape + n) / (n + 1.0)).ln() + ln_buy;
+            below_or_at += ln_pmf.exp();
+            survives *= (self.b + n) / (self.a + self.b + n);
+            cdf = 1.0 - alive * (1.0 - below_or_at).max(0.0) * survives;
         }
-        count
+        for slot in &mut out[next..] {
+            *slot = Self::MAX_COUNT;
+        }
+        out
     }
 }
 
@@ -210,11 +241,45 @@ mod tests {
         assert_eq!(json["model"], "bgnbd");
     }
 
-    #[test]
-    fn simulated_futures_average_to_the_expected_purchases() {
-        use rand::SeedableRng;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        for m in [
+    /// The model's generative story, drawn: alive or not; a rate and a
+    /// drop-out chance from their posteriors; purchases until the horizon
+    /// or the drop-out.
+    fn simulate(
+        m: &RepeatModel,
+        rng: &mut impl rand::Rng,
+        x: f64,
+        t_x: f64,
+        t: f64,
+        horizon: f64,
+    ) -> u32 {
+        use rand_distr::{Beta, Distribution, Exp, Gamma};
+        let (r, alpha, a, b) = match m {
+            RepeatModel::Bgnbd(m) => (m.r, m.alpha, m.a, m.b + x),
+            RepeatModel::Mbgnbd(m) => (m.r, m.alpha, m.a, m.b + x + 1.0),
+        };
+        if rng.random::<f64>() >= m.p_alive(x, t_x, t) {
+            return 0;
+        }
+        let lambda: f64 = Gamma::new(r + x, 1.0 / (alpha + t))
+            .expect("valid")
+            .sample(rng);
+        let p: f64 = Beta::new(a, b).expect("valid").sample(rng);
+        let wait = Exp::new(lambda).expect("valid");
+        let (mut count, mut now) = (0, 0.0);
+        loop {
+            now += wait.sample(rng);
+            if now > horizon {
+                return count;
+            }
+            count += 1;
+            if rng.random::<f64>() < p {
+                return count;
+            }
+        }
+    }
+
+    fn models() -> [RepeatModel; 2] {
+        [
             RepeatModel::Bgnbd(BgNbd {
                 r: 0.242593,
                 alpha: 4.413532,
@@ -227,11 +292,18 @@ mod tests {
                 a: 0.891,
                 b: 1.614,
             }),
-        ] {
+        ]
+    }
+
+    #[test]
+    fn simulated_futures_average_to_the_expected_purchases() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for m in models() {
             for (x, t_x, t) in [(0.0, 0.0, 20.0), (2.0, 30.43, 38.86), (6.0, 20.0, 22.0)] {
                 let n = 40_000;
                 let mean = (0..n)
-                    .map(|_| f64::from(m.simulate_purchases(&mut rng, x, t_x, t, 39.0)))
+                    .map(|_| f64::from(simulate(&m, &mut rng, x, t_x, t, 39.0)))
                     .sum::<f64>()
                     / f64::from(n);
                 let want = m.conditional_expected(39.0, x, t_x, t).expect("settles");
@@ -241,5 +313,67 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn exact_purchase_quantiles_match_simulated_futures() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let n = 40_000;
+        for m in models() {
+            for (x, t_x, t) in [
+                (0.0, 0.0, 20.0),
+                (2.0, 30.43, 38.86),
+                (6.0, 20.0, 22.0),
+                (25.0, 50.0, 52.0),
+            ] {
+                let mut counts: Vec<u32> = (0..n)
+                    .map(|_| simulate(&m, &mut rng, x, t_x, t, 52.0))
+                    .collect();
+                counts.sort_unstable();
+                let future = m.future_purchases(x, t_x, t, 52.0);
+                // Each exact quantile sits where the simulated distribution
+                // crosses it, give or take sampling error (±1 %).
+                for q in [0.1, 0.25, 0.5, 0.75, 0.9] {
+                    let [k] = future.quantiles([q]);
+                    let at_or_below = counts.partition_point(|&c| c <= k) as f64 / f64::from(n);
+                    let below = counts.partition_point(|&c| c < k) as f64 / f64::from(n);
+                    assert!(
+                        at_or_below >= q - 0.01 && below <= q + 0.01,
+                        "{m:?} ({x}, {t_x}, {t}) q {q}: k {k}, simulated P(X<k) {below}, P(X<=k) {at_or_below}"
+                    );
+                }
+                let [low, high] = future.quantiles([0.1, 0.9]);
+                assert_eq!(
+                    (low, high),
+                    (future.quantiles([0.1])[0], future.quantiles([0.9])[0])
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_gone_customer_has_no_future_purchases_and_a_heavy_buyer_many() {
+        let m = models()[0];
+        // Long silent after many purchases: almost surely gone.
+        let future = m.future_purchases(20.0, 10.0, 200.0, 52.0);
+        assert_eq!(future.quantiles([0.1, 0.9]), [0, 0]);
+        // 3,000 purchase days in 3,000 days, bought yesterday: P(N = 0)
+        // underflows, yet about 365 more days of buying are forecast (the
+        // rate's posterior is tight around one a day; drop-out is rare).
+        let days = 3000.0 / 7.0;
+        let [low, high] = m
+            .future_purchases(3000.0, days, days, 52.0)
+            .quantiles([0.1, 0.9]);
+        assert!(
+            (300..=365).contains(&low) && (350..=420).contains(&high),
+            "{low}..{high}"
+        );
+        // No time ahead, no purchases.
+        assert_eq!(
+            m.future_purchases(3.0, 10.0, 12.0, 0.0)
+                .quantiles([0.5, 0.9]),
+            [0, 0]
+        );
     }
 }

@@ -5,8 +5,6 @@
 //! Customers with the same history share their predictions, so each
 //! distinct (x, t_x, T) is computed once.
 
-use rand::SeedableRng;
-use rand_chacha::ChaCha8Rng;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
@@ -510,7 +508,6 @@ fn score_all(
     as_of: Date,
 ) -> Vec<Scores> {
     let mut cache: FxHashMap<(u32, u64, u64, u64), Scores> = FxHashMap::default();
-    let mut bands = FxHashMap::default();
     history
         .iter()
         .map(|h| {
@@ -525,7 +522,7 @@ fn score_all(
             );
             *cache
                 .entry(key)
-                .or_insert_with(|| score(h, model, gamma_gamma, as_of, &mut bands))
+                .or_insert_with(|| score(h, model, gamma_gamma, as_of))
         })
         .collect()
 }
@@ -535,7 +532,6 @@ fn score(
     model: Option<RepeatModel>,
     gamma_gamma: Option<GammaGamma>,
     as_of: Date,
-    bands: &mut FxHashMap<(u32, i64, i64), (f64, f64)>,
 ) -> Scores {
     let x = f64::from(h.x);
     let in_units = |days: f64| days / UNIT.days();
@@ -552,12 +548,19 @@ fn score(
             ..Scores::default()
         };
     };
-    let expected = |days: f64| m.conditional_expected(in_units(days), x, h.t_x, h.t);
+    // Expected purchases over 30, 90 and 365 days and at the end of each
+    // month of the CLV horizon, in one pass of the model's series.
+    let mut horizons = [0.0; 3 + CLV_MONTHS as usize];
+    horizons[..3].copy_from_slice(&[30.0, 90.0, 365.0].map(in_units));
+    for (k, horizon) in horizons[3..].iter_mut().enumerate() {
+        *horizon = in_units(DAYS_PER_MONTH * (k + 1) as f64);
+    }
+    let expected = m.conditional_expected_many(horizons, x, h.t_x, h.t);
+    let expected_year = expected[2];
+    let band = Some(purchase_band(&m, h, in_units(365.0)));
     // Discounted expected purchases month by month over the CLV horizon.
-    let expected_year = expected(365.0);
-    let band = Some(purchase_band(&m, h, in_units(365.0), bands));
     let discounted_purchases = (1..=CLV_MONTHS).try_fold((0.0, 0.0), |(sum, before), k| {
-        let cumulative = expected(DAYS_PER_MONTH * f64::from(k))?;
+        let cumulative = expected[2 + k as usize]?;
         let month = (cumulative - before).max(0.0);
         Some((
             sum + month / (1.0 + MONTHLY_DISCOUNT).powi(k as i32),
@@ -582,8 +585,8 @@ fn score(
     };
     Scores {
         p_alive: Some(m.p_alive(x, h.t_x, h.t)),
-        expected_purchases_30d: expected(30.0),
-        expected_purchases_90d: expected(90.0),
+        expected_purchases_30d: expected[0],
+        expected_purchases_90d: expected[1],
         expected_purchases_365d: expected_year,
         expected_order_value,
         predicted_clv_12m: clv,
@@ -598,37 +601,13 @@ fn score(
     }
 }
 
-/// Futures simulated per distinct history for the uncertainty band.
-const BAND_DRAWS: u32 = 200;
-
-/// 10th and 90th percentiles of simulated purchase counts over `horizon`
-/// units. Histories within the same week share a band (it is a range of
-/// whole purchases; finer detail would not change it), which also seeds
-/// the draws so that results repeat.
-fn purchase_band(
-    m: &RepeatModel,
-    h: &History,
-    horizon: f64,
-    bands: &mut FxHashMap<(u32, i64, i64), (f64, f64)>,
-) -> (f64, f64) {
-    let key = (h.x, h.t_x.round() as i64, h.t.round() as i64);
-    if let Some(&band) = bands.get(&key) {
-        return band;
-    }
-    let seed = u64::from(key.0) ^ (key.1 as u64).rotate_left(21) ^ (key.2 as u64).rotate_left(42);
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let (x, t_x, t) = (f64::from(key.0), key.1 as f64, key.2 as f64);
-    let futures = m.futures(x, t_x.min(t), t);
-    let mut counts: Vec<u32> = (0..BAND_DRAWS)
-        .map(|_| futures.draw(&mut rng, horizon))
-        .collect();
-    counts.sort_unstable();
-    let at = |q: f64| {
-        f64::from(counts[((f64::from(BAND_DRAWS) * q).ceil() as usize).clamp(1, counts.len()) - 1])
-    };
-    let band = (at(0.10), at(0.90));
-    bands.insert(key, band);
-    band
+/// 10th and 90th percentiles of the customer's purchase count over
+/// `horizon` units, from the model's exact distribution of it.
+fn purchase_band(m: &RepeatModel, h: &History, horizon: f64) -> (f64, f64) {
+    let [low, high] = m
+        .future_purchases(f64::from(h.x), h.t_x, h.t, horizon)
+        .quantiles([0.10, 0.90]);
+    (f64::from(low), f64::from(high))
 }
 
 /// Shopify's definition: HIGH above the 70th percentile of predicted
@@ -692,7 +671,7 @@ mod tests {
             mean_value: 22.35,
         };
         let as_of = Date::from_ymd(1997, 9, 30).expect("valid");
-        let s = score(&h, Some(CDNOW), Some(gg), as_of, &mut FxHashMap::default());
+        let s = score(&h, Some(CDNOW), Some(gg), as_of);
         // The same sum written out from the model's formulas.
         let month = DAYS_PER_MONTH / 7.0;
         let mut want = 0.0;
@@ -726,10 +705,7 @@ mod tests {
         assert!(s.predicted_clv_12m_low.expect("band") <= clv);
         assert!(s.predicted_clv_12m_high.expect("band") >= clv);
         // Same history, same band.
-        assert_eq!(
-            score(&h, Some(CDNOW), Some(gg), as_of, &mut FxHashMap::default()),
-            s
-        );
+        assert_eq!(score(&h, Some(CDNOW), Some(gg), as_of), s);
         assert!(s.expected_next_order.expect("date") > as_of);
     }
 
@@ -742,13 +718,7 @@ mod tests {
             repeat_value: 10.0,
             mean_value: 10.0,
         };
-        let s = score(
-            &h,
-            Some(CDNOW),
-            None,
-            Date::from_days(0),
-            &mut FxHashMap::default(),
-        );
+        let s = score(&h, Some(CDNOW), None, Date::from_days(0));
         let (a, b, c) = (
             s.expected_purchases_30d.expect("fit"),
             s.expected_purchases_90d.expect("fit"),

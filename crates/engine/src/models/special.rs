@@ -58,21 +58,39 @@ pub fn ln_beta(a: f64, b: f64) -> f64 {
 /// which is below 1 for every finite horizon; near 1 the series needs many
 /// terms, so the sum is capped and `None` says it did not settle.
 pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> Option<f64> {
-    if !(0.0..1.0).contains(&z) {
-        return None;
-    }
+    hyp2f1_many(a, b, c, [z])[0]
+}
+
+/// ₂F₁(a, b; c; z) at several z at once: the ratio of successive terms
+/// is the same for every z but for the factor z, so each term costs one
+/// division for all of them (a customer's expected purchases over a dozen
+/// horizons are a dozen z). Summed until every series has settled; `None`
+/// for a z outside [0, 1).
+pub fn hyp2f1_many<const N: usize>(a: f64, b: f64, c: f64, z: [f64; N]) -> [Option<f64>; N] {
     const MAX_TERMS: usize = 100_000;
-    let mut term = 1.0;
-    let mut sum = 1.0;
+    let valid = z.map(|z| (0.0..1.0).contains(&z));
+    // Invalid z are summed as 0 (one term) and reported as None.
+    let z = z.map(|z| if (0.0..1.0).contains(&z) { z } else { 0.0 });
+    let mut terms = [1.0; N];
+    let mut sums = [1.0; N];
     for n in 0..MAX_TERMS {
         let n = n as f64;
-        term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-        sum += term;
-        if term.abs() <= 1e-15 * sum.abs() {
-            return sum.is_finite().then_some(sum);
+        let ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0));
+        let mut settled = true;
+        for j in 0..N {
+            terms[j] *= ratio * z[j];
+            sums[j] += terms[j];
+            settled &= terms[j].abs() <= 1e-15 * sums[j].abs();
+        }
+        if settled {
+            let mut out = [None; N];
+            for j in 0..N {
+                out[j] = (valid[j] && sums[j].is_finite()).then_some(sums[j]);
+            }
+            return out;
         }
     }
-    None
+    [None; N]
 }
 
 #[cfg(test)]
@@ -132,5 +150,36 @@ mod tests {
         ));
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, 0.0), Some(1.0));
         assert_eq!(hyp2f1(1.0, 1.0, 2.0, 1.0), None);
+    }
+
+    #[test]
+    fn many_z_at_once_agree_with_one_at_a_time() {
+        // 2F1(1, 1; 2; z) = −ln(1 − z) / z.
+        let z = [0.05, 0.3, 0.0, 0.9, 1.0, -0.2];
+        let got = hyp2f1_many(1.0, 1.0, 2.0, z);
+        for j in 0..4 {
+            let want = if z[j] == 0.0 {
+                1.0
+            } else {
+                -(1.0 - z[j]).ln() / z[j]
+            };
+            assert!(
+                close(got[j].expect("settles"), want, 1e-13),
+                "z {}: {:?}",
+                z[j],
+                got[j]
+            );
+        }
+        assert_eq!((got[4], got[5]), (None, None), "outside [0, 1)");
+        // A heavy buyer's series (large a, b) stays finite term by term.
+        let (a, b, c) = (1000.8, 1002.4, 2002.2);
+        let many = hyp2f1_many(a, b, c, [0.2, 0.5]);
+        for (j, z) in [0.2, 0.5].into_iter().enumerate() {
+            let one = hyp2f1(a, b, c, z).expect("settles");
+            assert!(
+                close(many[j].expect("settles"), one, 1e-14),
+                "{many:?} vs {one}"
+            );
+        }
     }
 }
