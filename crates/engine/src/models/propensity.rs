@@ -118,8 +118,10 @@ pub fn propensity(
     let test_cut = as_of.add_days(-horizon);
     let train_cut = test_cut.add_days(-horizon);
 
-    let (train_x, train_y) = labelled(sources, train_cut, test_cut);
-    let (test_x, test_y) = labelled(sources, test_cut, as_of);
+    // Features at the three cuts in one pass over the purchases and lines.
+    let [train_x, test_x, now] = features_at(sources, [train_cut, test_cut, as_of]);
+    let train_y = bought_between(sources, train_cut, test_cut);
+    let test_y = bought_between(sources, test_cut, as_of);
     let rows = |x: &[Option<[f64; K]>], y: &[bool]| -> (Vec<[f64; K]>, Vec<bool>) {
         x.iter()
             .zip(y)
@@ -173,7 +175,6 @@ pub fn propensity(
 
     // The deployed model: refitted on the latest window, applied to today.
     let deployed = Logistic::fit(&test_rows, &test_labels);
-    let now = features_at(sources, as_of);
     let scores: Vec<Option<f64>> = match winner {
         Winner::LogisticRegression => now
             .iter()
@@ -250,9 +251,8 @@ fn verdict(
     )
 }
 
-/// Features at `cut` and whether the customer bought in (cut, until].
-fn labelled(sources: &Sources<'_>, cut: Date, until: Date) -> (Vec<Option<[f64; K]>>, Vec<bool>) {
-    let features = features_at(sources, cut);
+/// Whether each customer bought in (cut, until].
+fn bought_between(sources: &Sources<'_>, cut: Date, until: Date) -> Vec<bool> {
     let mut bought = vec![false; sources.customers.len()];
     for p in sources
         .purchases
@@ -263,11 +263,16 @@ fn labelled(sources: &Sources<'_>, cut: Date, until: Date) -> (Vec<Option<[f64; 
             *b = true;
         }
     }
-    (features, bought)
+    bought
 }
 
-/// Each customer's features from what happened up to `cut` only.
-fn features_at(sources: &Sources<'_>, cut: Date) -> Vec<Option<[f64; K]>> {
+/// Each customer's features at each of `cuts`, from what happened up to
+/// that cut only: one pass over the purchases (and the product lines) for
+/// all the cuts.
+fn features_at<const C: usize>(
+    sources: &Sources<'_>,
+    cuts: [Date; C],
+) -> [Vec<Option<[f64; K]>>; C] {
     let (purchases, customers) = (sources.purchases, sources.customers.len());
     #[derive(Clone, Copy, Default)]
     struct Acc {
@@ -277,46 +282,56 @@ fn features_at(sources: &Sources<'_>, cut: Date) -> Vec<Option<[f64; K]>> {
         revenue: f64,
         discounted: u32,
     }
-    let mut acc = vec![Acc::default(); customers];
-    for p in purchases.iter().filter(|p| p.date <= cut) {
-        let Some(a) = acc.get_mut(p.customer as usize) else {
+    let mut acc = [(); C].map(|_| vec![Acc::default(); customers]);
+    for p in purchases {
+        if p.customer as usize >= customers {
             continue;
-        };
-        a.first = Some(a.first.map_or(p.date, |d| d.min(p.date)));
-        a.last = Some(a.last.map_or(p.date, |d| d.max(p.date)));
-        a.orders += 1;
-        a.revenue += p.amount;
-        a.discounted += u32::from(p.discounted());
+        }
+        for (at_cut, &cut) in acc.iter_mut().zip(&cuts) {
+            if p.date > cut {
+                continue;
+            }
+            let a = &mut at_cut[p.customer as usize];
+            a.first = Some(a.first.map_or(p.date, |d| d.min(p.date)));
+            a.last = Some(a.last.map_or(p.date, |d| d.max(p.date)));
+            a.orders += 1;
+            a.revenue += p.amount;
+            a.discounted += u32::from(p.discounted());
+        }
     }
-    let categories = category_features(sources, cut);
-    acc.iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let (first, last) = (a.first?, a.last?);
-            let activity = activity_features(sources.customers.activity(i), cut);
-            let orders = f64::from(a.orders);
-            let tenure = f64::from(cut.days_since(first));
-            let span = f64::from(last.days_since(first));
-            Some([
-                f64::from(cut.days_since(last)),
-                tenure,
-                orders.ln_1p(),
-                a.revenue.max(0.0).ln_1p(),
-                (a.revenue.max(0.0) / orders).ln_1p(),
-                if a.orders > 1 {
-                    span / (orders - 1.0)
-                } else {
-                    tenure
-                },
-                f64::from(a.discounted) / orders,
-                categories[i].0,
-                categories[i].1,
-                activity.0,
-                activity.1,
-                activity.2,
-            ])
-        })
-        .collect()
+    let categories = category_features(sources, cuts);
+    std::array::from_fn(|c| {
+        let cut = cuts[c];
+        acc[c]
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let (first, last) = (a.first?, a.last?);
+                let activity = activity_features(sources.customers.activity(i), cut);
+                let orders = f64::from(a.orders);
+                let tenure = f64::from(cut.days_since(first));
+                let span = f64::from(last.days_since(first));
+                Some([
+                    f64::from(cut.days_since(last)),
+                    tenure,
+                    orders.ln_1p(),
+                    a.revenue.max(0.0).ln_1p(),
+                    (a.revenue.max(0.0) / orders).ln_1p(),
+                    if a.orders > 1 {
+                        span / (orders - 1.0)
+                    } else {
+                        tenure
+                    },
+                    f64::from(a.discounted) / orders,
+                    categories[c][i].0,
+                    categories[c][i].1,
+                    activity.0,
+                    activity.1,
+                    activity.2,
+                ])
+            })
+            .collect()
+    })
 }
 
 /// (item views and add-to-carts in the 90 days before `cut`, both log;
@@ -336,50 +351,92 @@ fn activity_features(days: &[DayActivity], cut: Date) -> (f64, f64, f64) {
 }
 
 /// (distinct categories bought, log; share of item spend in the store's
-/// best-selling category) per customer, from product lines up to `cut`.
-fn category_features(sources: &Sources<'_>, cut: Date) -> Vec<(f64, f64)> {
+/// best-selling category) per customer, from product lines up to each of
+/// `cuts`.
+fn category_features<const C: usize>(
+    sources: &Sources<'_>,
+    cuts: [Date; C],
+) -> [Vec<(f64, f64)>; C] {
     let n = sources.customers.len();
-    let mut out = vec![(0.0, 0.0); n];
-    let lines: Vec<(&SoldItem, u32)> = sources
-        .items
-        .iter()
-        .filter(|item| {
-            sources
-                .purchases
-                .get(item.purchase as usize)
-                .is_some_and(|p| p.date <= cut)
+    let mut out = [(); C].map(|_| vec![(0.0, 0.0); n]);
+    // Lines with a category and a customer, with their purchase's day.
+    let lines = || {
+        sources.items.iter().filter_map(|item| {
+            let date = sources.purchases.get(item.purchase as usize)?.date;
+            let category = item.category?;
+            ((item.customer as usize) < n).then_some((item, category, date))
         })
-        .filter_map(|item| item.category.map(|c| (item, c)))
-        .collect();
-    if lines.is_empty() {
-        return out;
-    }
-    let mut store: FxHashMap<u32, f64> = FxHashMap::default();
-    for (item, category) in &lines {
-        *store.entry(*category).or_default() += item.revenue().max(0.0);
-    }
-    let top = store
-        .iter()
-        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
-        .map(|(&c, _)| c);
-    let mut per: FxHashMap<u32, (Vec<u32>, f64, f64)> = FxHashMap::default();
-    for (item, category) in &lines {
-        let entry = per.entry(item.customer).or_default();
-        entry.0.push(*category);
-        let spend = item.revenue().max(0.0);
-        entry.1 += spend;
-        if Some(*category) == top {
-            entry.2 += spend;
+    };
+    // The store's best-selling category at each cut (ties: the first).
+    let mut store: FxHashMap<u32, [f64; C]> = FxHashMap::default();
+    for (item, category, date) in lines() {
+        let spend = store.entry(category).or_insert([0.0; C]);
+        for c in 0..C {
+            if date <= cuts[c] {
+                spend[c] += item.revenue().max(0.0);
+            }
         }
     }
-    for (customer, (mut seen, total, in_top)) in per {
-        seen.sort_unstable();
-        seen.dedup();
-        if let Some(slot) = out.get_mut(customer as usize) {
-            *slot = (
-                (seen.len() as f64).ln_1p(),
-                if total > 0.0 { in_top / total } else { 0.0 },
-            );
+    let top: [Option<u32>; C] = std::array::from_fn(|c| {
+        store
+            .iter()
+            .max_by(|a, b| a.1[c].total_cmp(&b.1[c]).then(b.0.cmp(a.0)))
+            .map(|(&category, _)| category)
+    });
+    // Each customer's spend, spend in the top category, and their distinct
+    // categories: a bit per category when there are at most 64 (a store's
+    // usual few), else the day each pair was first seen.
+    let mut total = [(); C].map(|_| vec![0.0; n]);
+    let mut in_top = [(); C].map(|_| vec![0.0; n]);
+    let few = store.keys().all(|&category| category < 64);
+    let mut bits = [(); C].map(|_| vec![0u64; if few { n } else { 0 }]);
+    let mut first_bought: FxHashMap<(u32, u32), Date> = FxHashMap::default();
+    for (item, category, date) in lines() {
+        let customer = item.customer as usize;
+        let spend = item.revenue().max(0.0);
+        for c in 0..C {
+            if date <= cuts[c] {
+                total[c][customer] += spend;
+                if Some(category) == top[c] {
+                    in_top[c][customer] += spend;
+                }
+                if few {
+                    bits[c][customer] |= 1 << category;
+                }
+            }
+        }
+        if !few {
+            first_bought
+                .entry((item.customer, category))
+                .and_modify(|d| *d = (*d).min(date))
+                .or_insert(date);
+        }
+    }
+    let mut distinct = [(); C].map(|_| vec![0u32; n]);
+    if few {
+        for c in 0..C {
+            for (count, set) in distinct[c].iter_mut().zip(&bits[c]) {
+                *count = set.count_ones();
+            }
+        }
+    }
+    for (&(customer, _), &date) in &first_bought {
+        for c in 0..C {
+            if date <= cuts[c] {
+                distinct[c][customer as usize] += 1;
+            }
+        }
+    }
+    for c in 0..C {
+        for (i, slot) in out[c].iter_mut().enumerate() {
+            if distinct[c][i] > 0 {
+                let share = if total[c][i] > 0.0 {
+                    in_top[c][i] / total[c][i]
+                } else {
+                    0.0
+                };
+                *slot = (f64::from(distinct[c][i]).ln_1p(), share);
+            }
         }
     }
     out
@@ -418,45 +475,18 @@ impl Logistic {
                 z
             })
             .collect();
+        // On many customers, Newton first runs on a systematic sample of
+        // them: its minimum is close enough to the full data's that two or
+        // three full passes finish the fit, where starting from zero takes
+        // six to eight.
         let mut w = vec![0.0; K + 1];
-        // Newton converges in a handful of steps; 25 is a safety bound.
-        for _ in 0..25 {
-            let mut gradient = [0.0; K + 1];
-            let mut hessian = [[0.0; K + 1]; K + 1];
-            for (z, &y) in design.iter().zip(labels) {
-                let p = sigmoid(dot(&w, z));
-                let residual = f64::from(u8::from(y)) - p;
-                let weight = (p * (1.0 - p)).max(1e-10);
-                for a in 0..=K {
-                    gradient[a] += residual * z[a];
-                    let wz = weight * z[a];
-                    // The Hessian is symmetric: fill the lower half only.
-                    for b in 0..=a {
-                        hessian[a][b] += wz * z[b];
-                    }
-                }
-            }
-            let lower = hessian;
-            for (a, row) in hessian.iter_mut().enumerate() {
-                for (b, cell) in row.iter_mut().enumerate().skip(a + 1) {
-                    *cell = lower[b][a];
-                }
-            }
-            for a in 1..=K {
-                gradient[a] -= RIDGE * w[a];
-                hessian[a][a] += RIDGE;
-            }
-            let Some(step) = solve(hessian, gradient) else {
-                break;
-            };
-            let size = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
-            for a in 0..=K {
-                w[a] += step[a];
-            }
-            if size < 1e-7 {
-                break;
-            }
+        if design.len() > 2 * SAMPLE_ROWS {
+            let step = design.len() / SAMPLE_ROWS;
+            let sample: Vec<[f64; K + 1]> = design.iter().step_by(step).copied().collect();
+            let sample_labels: Vec<bool> = labels.iter().step_by(step).copied().collect();
+            newton(&sample, &sample_labels, &mut w);
         }
+        newton(&design, labels, &mut w);
         Logistic {
             mean,
             scale,
@@ -470,6 +500,52 @@ impl Logistic {
             z[j + 1] = (row[j] - self.mean[j]) / self.scale[j];
         }
         sigmoid(dot(&self.weights, &z))
+    }
+}
+
+/// Rows a regression on many customers is first fitted to.
+const SAMPLE_ROWS: usize = 20_000;
+
+/// Newton's method for the ridge-penalised logistic log-likelihood of
+/// standardised rows (an intercept column first), from `w`.
+fn newton(design: &[[f64; K + 1]], labels: &[bool], w: &mut [f64]) {
+    // Newton converges in a handful of steps; 25 is a safety bound.
+    for _ in 0..25 {
+        let mut gradient = [0.0; K + 1];
+        let mut hessian = [[0.0; K + 1]; K + 1];
+        for (z, &y) in design.iter().zip(labels) {
+            let p = sigmoid(dot(w, z));
+            let residual = f64::from(u8::from(y)) - p;
+            let weight = (p * (1.0 - p)).max(1e-10);
+            for a in 0..=K {
+                gradient[a] += residual * z[a];
+                let wz = weight * z[a];
+                // The Hessian is symmetric: fill the lower half only.
+                for b in 0..=a {
+                    hessian[a][b] += wz * z[b];
+                }
+            }
+        }
+        let lower = hessian;
+        for (a, row) in hessian.iter_mut().enumerate() {
+            for (b, cell) in row.iter_mut().enumerate().skip(a + 1) {
+                *cell = lower[b][a];
+            }
+        }
+        for a in 1..=K {
+            gradient[a] -= RIDGE * w[a];
+            hessian[a][a] += RIDGE;
+        }
+        let Some(step) = solve(hessian, gradient) else {
+            break;
+        };
+        let size = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
+        for a in 0..=K {
+            w[a] += step[a];
+        }
+        if size < 1e-7 {
+            break;
+        }
     }
 }
 
@@ -546,6 +622,40 @@ mod tests {
     }
 
     #[test]
+    fn a_fit_started_on_a_sample_ends_where_one_from_zero_does() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let rows: Vec<[f64; K]> = (0..3 * SAMPLE_ROWS)
+            .map(|_| std::array::from_fn(|j| rng.random::<f64>() * (j + 1) as f64))
+            .collect();
+        let labels: Vec<bool> = rows
+            .iter()
+            .map(|r| rng.random::<f64>() < sigmoid(r[0] - 0.3 * r[3] + 0.1 * r[7] - 1.0))
+            .collect();
+        let warm = Logistic::fit(&rows, &labels);
+        let design: Vec<[f64; K + 1]> = rows
+            .iter()
+            .map(|r| {
+                let mut z = [1.0; K + 1];
+                for j in 0..K {
+                    z[j + 1] = (r[j] - warm.mean[j]) / warm.scale[j];
+                }
+                z
+            })
+            .collect();
+        let mut cold = vec![0.0; K + 1];
+        newton(&design, &labels, &mut cold);
+        for (a, b) in warm.weights.iter().zip(&cold) {
+            assert!((a - b).abs() < 1e-9, "{:?} vs {cold:?}", warm.weights);
+        }
+        assert!(
+            warm.weights[1] > 0.1 && warm.weights[4] < -0.1,
+            "{:?}",
+            warm.weights
+        );
+    }
+
+    #[test]
     fn activity_after_the_cut_is_not_seen() {
         let cut = Date::from_ymd(2025, 6, 1).expect("valid");
         let day = |offset| DayActivity {
@@ -563,6 +673,13 @@ mod tests {
 
     #[test]
     fn categories_bought_after_the_cut_are_not_seen() {
+        // Category numbers below 64 (a bit each) and beyond.
+        for offset in [0, 100] {
+            categories_before_a_cut(offset);
+        }
+    }
+
+    fn categories_before_a_cut(offset: u32) {
         let cut = Date::from_ymd(2025, 6, 1).expect("valid");
         let purchases = [
             Purchase::new(0, cut.add_days(-30), 30.0),
@@ -574,7 +691,7 @@ mod tests {
             customer,
             product: 0,
             sku: None,
-            category: Some(category),
+            category: Some(category + offset),
             quantity: 1.0,
             price,
             discount: 0.0,
@@ -601,13 +718,29 @@ mod tests {
             items: &items,
             customers: &table,
         };
-        let got = category_features(&sources, cut);
+        let [at_cut, after, before] =
+            category_features(&sources, [cut, cut.add_days(10), cut.add_days(-25)]);
         assert_eq!(
-            got[0],
+            at_cut[0],
             (2f64.ln_1p(), 20.0 / 30.0),
             "two categories, 2/3 in the top one"
         );
-        assert_eq!(got[1], (1f64.ln_1p(), 1.0));
+        assert_eq!(at_cut[1], (1f64.ln_1p(), 1.0));
+        // Ten days on, category 9 leads the store.
+        assert_eq!(after[0], (3f64.ln_1p(), 50.0 / 80.0));
+        assert_eq!(after[1], (1f64.ln_1p(), 0.0));
+        // Before customer 1's first purchase.
+        assert_eq!(before[0], (2f64.ln_1p(), 20.0 / 30.0));
+        assert_eq!(before[1], (0.0, 0.0));
+        // Each cut as if computed alone.
+        let together = features_at(&sources, [cut, cut.add_days(10), cut.add_days(-25)]);
+        for (c, day) in [cut, cut.add_days(10), cut.add_days(-25)]
+            .into_iter()
+            .enumerate()
+        {
+            let [alone] = features_at(&sources, [day]);
+            assert_eq!(together[c], alone, "cut {c}");
+        }
     }
 
     #[test]
