@@ -77,6 +77,7 @@ impl GammaGamma {
                 .iter()
                 .map(|&(i, w)| (usable[i].0, usable[i].1, w))
                 .collect();
+            let sample = Rows::of(&sample);
             let fitted = fit_positive(
                 |params, gradient| negative_log_likelihood(&sample, params, gradient),
                 &starts,
@@ -87,8 +88,9 @@ impl GammaGamma {
             let p = &fitted.params;
             Some(fitted.start([p[0], p[1], p[2]]))
         });
+        let rows = Rows::of(&usable);
         let fitted = fit_positive(
-            |params, gradient| negative_log_likelihood(&usable, params, gradient),
+            |params, gradient| negative_log_likelihood(&rows, params, gradient),
             &starts,
             penalizer,
             hint,
@@ -104,7 +106,8 @@ impl GammaGamma {
     pub fn log_likelihood(&self, spend: &Spend) -> f64 {
         let usable = grouped(spend);
         let n: f64 = usable.iter().map(|g| g.2).sum();
-        -negative_log_likelihood(&usable, &[self.p, self.q, self.gamma], &mut [0.0; 3]) * n
+        let rows = Rows::of(&usable);
+        -negative_log_likelihood(&rows, &[self.p, self.q, self.gamma], &mut [0.0; 3]) * n
     }
 
     /// Expected value of a customer's transactions given x repeat
@@ -144,32 +147,82 @@ fn grouped(spend: &Spend) -> Vec<(f64, f64, f64)> {
     out
 }
 
+/// Grouped repeat buyers ready for the likelihood: ln m̄ once, and x as a
+/// position among its few distinct values, so that an evaluation takes the
+/// gamma and digamma functions of p·x once per distinct x rather than once
+/// per customer (one logarithm per customer remains).
+struct Rows {
+    at: Vec<u32>,
+    m: Vec<f64>,
+    ln_m: Vec<f64>,
+    w: Vec<f64>,
+    /// The distinct x.
+    xs: Vec<f64>,
+    n: f64,
+}
+
+impl Rows {
+    fn of(data: &[(f64, f64, f64)]) -> Rows {
+        let mut index: rustc_hash::FxHashMap<u64, u32> = rustc_hash::FxHashMap::default();
+        let mut xs = Vec::new();
+        let at = data
+            .iter()
+            .map(|&(x, _, _)| {
+                *index.entry(x.to_bits()).or_insert_with(|| {
+                    xs.push(x);
+                    xs.len() as u32 - 1
+                })
+            })
+            .collect();
+        Rows {
+            at,
+            m: data.iter().map(|g| g.1).collect(),
+            ln_m: data.iter().map(|g| g.1.ln()).collect(),
+            w: data.iter().map(|g| g.2).collect(),
+            n: data.iter().map(|g| g.2).sum(),
+            xs,
+        }
+    }
+}
+
 /// Mean negative log-likelihood and its gradient in (p, q, γ).
-fn negative_log_likelihood(data: &[(f64, f64, f64)], params: &[f64], gradient: &mut [f64]) -> f64 {
+fn negative_log_likelihood(data: &Rows, params: &[f64], gradient: &mut [f64]) -> f64 {
     let (p, q, gamma) = (params[0], params[1], params[2]);
     let (ln_gamma_q, psi_q, ln_g) = (ln_gamma(q), digamma(q), gamma.ln());
+    // Per distinct x: ln Γ(px + q) − ln Γ(px), ψ(px + q), ψ(px + q) − ψ(px) + ln x, ln x.
+    let per_x: Vec<[f64; 4]> = data
+        .xs
+        .iter()
+        .map(|&x| {
+            let px = p * x;
+            let psi_pxq = digamma(px + q);
+            [
+                ln_gamma(px + q) - ln_gamma(px),
+                psi_pxq,
+                psi_pxq - digamma(px) + x.ln(),
+                x.ln(),
+            ]
+        })
+        .collect();
     let mut total = 0.0;
     let mut g = [0.0f64; 3];
-    let mut n = 0.0;
-    for &(x, m, w) in data {
+    for i in 0..data.m.len() {
+        let (m, ln_m, w) = (data.m[i], data.ln_m[i], data.w[i]);
+        let k = data.at[i] as usize;
+        let x = data.xs[k];
+        let [gammas, psi_pxq, d_p, ln_x] = per_x[k];
         let (px, denominator) = (p * x, gamma + x * m);
         let ln_den = denominator.ln();
         total += w
-            * (ln_gamma(px + q) - ln_gamma(px) - ln_gamma_q
-                + q * ln_g
-                + (px - 1.0) * m.ln()
-                + px * x.ln()
-                - (px + q) * ln_den);
-        let psi_pxq = digamma(px + q);
-        g[0] += w * x * (psi_pxq - digamma(px) + m.ln() + x.ln() - ln_den);
+            * (gammas - ln_gamma_q + q * ln_g + (px - 1.0) * ln_m + px * ln_x - (px + q) * ln_den);
+        g[0] += w * x * (d_p + ln_m - ln_den);
         g[1] += w * (psi_pxq - psi_q + ln_g - ln_den);
         g[2] += w * (q / gamma - (px + q) / denominator);
-        n += w;
     }
     for k in 0..3 {
-        gradient[k] = -g[k] / n;
+        gradient[k] = -g[k] / data.n;
     }
-    -total / n
+    -total / data.n
 }
 
 #[cfg(test)]
@@ -196,6 +249,7 @@ mod tests {
     fn the_gradient_is_the_derivative_of_the_likelihood() {
         let data = [(1.0, 12.0, 1.0), (3.0, 30.5, 2.0), (7.0, 18.0, 1.0)];
         let p = [4.0, 3.0, 14.0];
+        let data = Rows::of(&data);
         crate::models::fit::assert_gradient(|q, g| negative_log_likelihood(&data, q, g), p);
     }
 
