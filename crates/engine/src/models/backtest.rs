@@ -7,6 +7,7 @@
 //! error per customer, how well the ranking finds who buys (AUC and the lift
 //! of the top tenth), and a verdict in plain words.
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::history::{histories, Grouped, History, TimeUnit};
@@ -77,6 +78,34 @@ pub fn default_calibration_end(first_purchase: Date, as_of: Date) -> Option<Date
     Some(as_of.add_days(-(span / 2).min(MAX_HOLDOUT_DAYS)))
 }
 
+/// The customers' histories up to a calibration date and their purchase
+/// days after it: computed once for every model backtested on the split.
+pub struct Split {
+    calibration_end: Date,
+    as_of: Date,
+    unit: TimeUnit,
+    calibration: Vec<Option<History>>,
+    holdout: Vec<u32>,
+}
+
+impl Split {
+    pub fn new(
+        purchases: &[Purchase],
+        customers: usize,
+        calibration_end: Date,
+        as_of: Date,
+        unit: TimeUnit,
+    ) -> Split {
+        Split {
+            calibration_end,
+            as_of,
+            unit,
+            calibration: histories(purchases, customers, calibration_end, unit),
+            holdout: holdout_purchases(purchases, customers, calibration_end, as_of),
+        }
+    }
+}
+
 /// Fits a model of `kind` on the purchases up to `calibration_end` (from
 /// `hint`, the full-history fit, when given) and checks its predictions
 /// against the purchases after it, up to `as_of`.
@@ -89,11 +118,26 @@ pub fn backtest(
     kind: ModelKind,
     hint: Option<&RepeatModel>,
 ) -> Result<Backtest, String> {
-    let calibration = histories(purchases, customers, calibration_end, unit);
-    let holdout = holdout_purchases(purchases, customers, calibration_end, as_of);
-    let buyers: Vec<(&History, u32)> = calibration
+    let split = Split::new(purchases, customers, calibration_end, as_of, unit);
+    backtest_on(&split, kind, hint)
+}
+
+/// [`backtest`] on a split already made.
+pub fn backtest_on(
+    split: &Split,
+    kind: ModelKind,
+    hint: Option<&RepeatModel>,
+) -> Result<Backtest, String> {
+    let Split {
+        calibration_end,
+        as_of,
+        unit,
+        ..
+    } = *split;
+    let buyers: Vec<(&History, u32)> = split
+        .calibration
         .iter()
-        .zip(&holdout)
+        .zip(&split.holdout)
         .filter_map(|(h, &n)| h.as_ref().map(|h| (h, n)))
         .collect();
     if buyers.is_empty() {
@@ -107,11 +151,17 @@ pub fn backtest(
     let mut predicted = Vec::with_capacity(buyers.len());
     let mut bought = Vec::with_capacity(buyers.len());
     let mut absolute_error = 0.0;
+    // Customers with the same history share the prediction.
+    let mut known: FxHashMap<(u32, u64, u64), f64> = FxHashMap::default();
     for &(h, actual) in &buyers {
         let x = f64::from(h.x);
-        let p = model
-            .conditional_expected(horizon, x, h.t_x, h.t)
-            .unwrap_or(0.0);
+        let p = *known
+            .entry((h.x, h.t_x.to_bits(), h.t.to_bits()))
+            .or_insert_with(|| {
+                model
+                    .conditional_expected(horizon, x, h.t_x, h.t)
+                    .unwrap_or(0.0)
+            });
         let slot = &mut sums[h.x.min(BUCKETS) as usize];
         slot.0 += 1;
         slot.1 += f64::from(actual);
@@ -166,21 +216,21 @@ pub fn backtest(
     })
 }
 
-/// Distinct purchase days per customer in (from, to].
+/// Distinct purchase days per customer in (from, to]: the window's
+/// (customer, day) pairs sorted and counted once each.
 fn holdout_purchases(purchases: &[Purchase], customers: usize, from: Date, to: Date) -> Vec<u32> {
-    let mut days: Vec<Vec<Date>> = vec![Vec::new(); customers];
-    for p in purchases.iter().filter(|p| p.date > from && p.date <= to) {
-        if let Some(list) = days.get_mut(p.customer as usize) {
-            list.push(p.date);
-        }
+    let mut days: Vec<(u32, Date)> = purchases
+        .iter()
+        .filter(|p| p.date > from && p.date <= to && (p.customer as usize) < customers)
+        .map(|p| (p.customer, p.date))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut counts = vec![0u32; customers];
+    for (customer, _) in days {
+        counts[customer as usize] += 1;
     }
-    days.into_iter()
-        .map(|mut list| {
-            list.sort_unstable();
-            list.dedup();
-            list.len() as u32
-        })
-        .collect()
+    counts
 }
 
 /// The verdict: totals within 15 % and a ranking with AUC ≥ 0.7 is good;

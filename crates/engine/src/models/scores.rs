@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::backtest::{backtest, default_calibration_end, Backtest};
+use super::backtest::{backtest_on, default_calibration_end, Backtest, Split};
 use super::fit::{FitError, Fitted, Method};
 use super::gamma_gamma::{GammaGamma, Spend};
 use super::history::{histories, Grouped, History, TimeUnit};
@@ -268,9 +268,11 @@ impl Predictions {
             .min();
 
         // Backtest both repeat-buying models on the same split.
-        let split = first_purchase.and_then(|first| default_calibration_end(first, as_of));
+        let split = first_purchase
+            .and_then(|first| default_calibration_end(first, as_of))
+            .map(|end| Split::new(purchases, customers.len(), end, as_of, UNIT));
         let test = |kind, hint: Option<&RepeatModel>| {
-            split.map(|end| backtest(purchases, customers.len(), end, as_of, UNIT, kind, hint))
+            split.as_ref().map(|split| backtest_on(split, kind, hint))
         };
         let bg_test = test(ModelKind::Bgnbd, bgnbd_fit.as_ref().ok().map(|f| &f.params));
         let mbg_test = test(
