@@ -129,7 +129,7 @@ targets.forEach((t) => line(t));
 // ---------------------------------------------------------------- browser
 if (browser) {
   line("");
-  line(`## In Chromium (best of ${browser.runs} runs; the 1 GB files once)`);
+  line(`## In Chromium (${browser.runs === 1 ? "one run" : `best of ${browser.runs} runs`}; the 1 GB files once)`);
   line("");
   line("The segmenter page from the drop of the file (its `change` event) to the frame that shows the segments,");
   line("then everything; its ingest is the worker's own timing of reading, parsing, per-customer aggregation");
