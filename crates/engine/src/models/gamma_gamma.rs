@@ -104,10 +104,8 @@ impl GammaGamma {
 
     /// Total log-likelihood of the repeat buyers in `spend`.
     pub fn log_likelihood(&self, spend: &Spend) -> f64 {
-        let usable = grouped(spend);
-        let n: f64 = usable.iter().map(|g| g.2).sum();
-        let rows = Rows::of(&usable);
-        -negative_log_likelihood(&rows, &[self.p, self.q, self.gamma], &mut [0.0; 3]) * n
+        let rows = Rows::of(&grouped(spend));
+        -negative_log_likelihood(&rows, &[self.p, self.q, self.gamma], &mut [0.0; 3]) * rows.n
     }
 
     /// Expected value of a customer's transactions given x repeat
