@@ -51,6 +51,14 @@ use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
 use crate::sales::{Labels, Sales, SoldItem};
 
+// A book's product lines become sold items in their own allocation only
+// while the two have one size and alignment (`Ingest::finish`); otherwise
+// a second copy of every line would be held at the analysis's peak.
+const _: () = assert!(
+    std::mem::size_of::<orders::BookItem>() == std::mem::size_of::<SoldItem>()
+        && std::mem::align_of::<orders::BookItem>() == std::mem::align_of::<SoldItem>()
+);
+
 /// How to read one file, where detection alone cannot tell.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileOptions {
@@ -282,6 +290,7 @@ impl Ingest {
             let ids = book.ids();
             // The purchase each counted order became, for its product lines.
             let mut purchase_of: Vec<Option<u32>> = vec![None; book.orders.len()];
+            purchases.reserve(book.orders.len());
             for (index, order) in book.orders.iter().enumerate() {
                 let fate = order.classify().and_then(|()| match (order.date(), as_of) {
                     (Some(date), Some(as_of)) if date > as_of => Err(Exclusion::AfterAsOf),
@@ -333,9 +342,17 @@ impl Ingest {
                     }
                 }
             }
-            for item in &book.items {
-                if let Some(purchase) = purchase_of[item.order as usize] {
-                    items.push(SoldItem {
+            // The orders are done with: free them before the product lines
+            // become sold items, which then take the lines' own memory
+            // (collected in place; see the size assertion below). On a narrow
+            // store the lines and orders are most of the analysis's peak.
+            drop(ids);
+            let sold: Vec<SoldItem> = book
+                .into_items()
+                .into_iter()
+                .filter_map(|item| {
+                    let purchase = purchase_of[item.order as usize]?;
+                    Some(SoldItem {
                         purchase,
                         customer: purchases[purchase as usize].customer,
                         product: item.product,
@@ -344,8 +361,13 @@ impl Ingest {
                         quantity: item.quantity,
                         price: item.price,
                         discount: item.discount,
-                    });
-                }
+                    })
+                })
+                .collect();
+            if items.is_empty() {
+                items = sold;
+            } else {
+                items.extend(sold);
             }
             quality.add_file(report);
         }

@@ -363,6 +363,10 @@ impl OrderBook {
             id_of_order[order as usize] = Some(id as u32);
         }
         self.dates.add(&dates);
+        // Room for exactly the piece: amortised doubling would leave up to
+        // a whole book of slack at the ingest's peak.
+        self.orders.reserve_exact(orders.len());
+        self.items.reserve_exact(items.len());
         let mut position = Vec::with_capacity(orders.len());
         for (j, mut order) in orders.into_iter().enumerate() {
             order.renumber(map);
@@ -461,6 +465,12 @@ impl OrderBook {
             ids[index as usize] = Some(id);
         }
         ids
+    }
+
+    /// The product lines alone, the orders and their ids dropped: what
+    /// is left of the book once each order's fate is known.
+    pub fn into_items(self) -> Vec<BookItem> {
+        self.items
     }
 
     /// What broke order `index`, if a field did.
