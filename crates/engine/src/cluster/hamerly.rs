@@ -150,14 +150,15 @@ pub fn hamerly_until(data: ArrayView2<'_, f64>, centres: Array2<f64>, tolerance:
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cluster::kmeans::{kmeans_plus_plus, lloyd};
     use rand::SeedableRng;
     use rand_chacha::ChaCha8Rng;
     use rand_distr::{Distribution, Normal};
 
-    fn blobs(n: usize, d: usize, groups: usize, spread: f64, seed: u64) -> Array2<f64> {
+    /// `n` rows around `groups` centres spread by `spread`, unit noise.
+    pub(crate) fn blobs(n: usize, d: usize, groups: usize, spread: f64, seed: u64) -> Array2<f64> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let noise = Normal::new(0.0, 1.0).expect("valid");
         let centres = Array2::from_shape_fn((groups, d), |_| noise.sample(&mut rng) * spread);

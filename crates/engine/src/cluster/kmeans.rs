@@ -1,12 +1,14 @@
 //! k-means: k-means++ seeding, several restarts, Lloyd's iterations (run
-//! with Hamerly's bounds, see `hamerly.rs`); seeded and deterministic (same
-//! data and seed, same clusters).
+//! with Hamerly's bounds, see `hamerly.rs`, or on a sample by the f32
+//! kernel of `lloyd32.rs`); seeded and deterministic (same data and seed,
+//! same clusters).
 
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::hamerly::{hamerly, hamerly_until};
+use super::hamerly::hamerly;
+use super::lloyd32::Points32;
 
 /// A k-means result.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,16 +40,24 @@ pub fn kmeans(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -
 /// [`kmeans`] with scikit-learn's default stop (`tol` = 1e-4 of the mean
 /// feature variance, on the centres' total squared move): for trying many
 /// k on a sample, where the last iterations to a fixed point change nothing
-/// that decides k. Refine the chosen centres with [`hamerly`] for exact
-/// labels.
-pub fn kmeans_quick(data: ArrayView2<'_, f64>, k: usize, restarts: usize, seed: u64) -> KMeans {
+/// that decides k. `points` are `data` as the f32 kernel holds them (made
+/// once for every k tried); the seeding reads `data`. Refine the chosen
+/// centres with [`hamerly`] for exact labels.
+pub fn kmeans_quick(
+    data: ArrayView2<'_, f64>,
+    points: &Points32,
+    k: usize,
+    restarts: usize,
+    seed: u64,
+) -> KMeans {
+    assert_eq!(points.len(), data.nrows(), "the points of `data`");
     let variance = data.var_axis(Axis(0), 0.0).mean().unwrap_or(0.0);
     let tolerance = 1e-4 * variance;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut best: Option<KMeans> = None;
     for _ in 0..restarts.max(1) {
         let centres = kmeans_plus_plus(data, k, &mut rng);
-        let run = hamerly_until(data, centres, tolerance);
+        let run = points.lloyd_until(centres, tolerance);
         if best.as_ref().is_none_or(|b| run.inertia < b.inertia) {
             best = Some(run);
         }

@@ -26,6 +26,7 @@ use self::alternatives::{DensitySummary, HierarchySummary, MembershipSummary};
 use self::features::{Feature, FeatureMatrix};
 use self::hamerly::hamerly;
 use self::kmeans::{kmeans_quick, KMeans};
+use self::lloyd32::Points32;
 use self::projection::Projection;
 use crate::customers::CustomerTable;
 use crate::models::scores::Scores;
@@ -268,11 +269,12 @@ pub fn choose_and_fit(
     let sample = data.select(Axis(0), &rows);
     let max_k = MAX_K.min(sample.nrows() / 5).max(2);
     let distances = quality::SampleDistances::of(sample.view());
+    let points = Points32::new(sample.view());
     // One k-means++ start per k to compare them (scikit-learn's default);
     // the chosen k gets more starts below.
     let candidates: Vec<Candidate> = (2..=max_k)
         .map(|k| {
-            let fit = kmeans_quick(sample.view(), k, 1, seed);
+            let fit = kmeans_quick(sample.view(), &points, k, 1, seed);
             let candidate = Candidate {
                 k,
                 inertia: fit.inertia,
@@ -305,7 +307,7 @@ pub fn choose_and_fit(
     let chosen = fixed.map_or(suggested, |k| k.clamp(2, max_k));
     // The same seed: the first start is the candidate's, so the best of
     // these is at least as good.
-    let fit = kmeans_quick(sample.view(), chosen, CHOSEN_STARTS, seed);
+    let fit = kmeans_quick(sample.view(), &points, chosen, CHOSEN_STARTS, seed);
     // Exact labels on everyone from the chosen centres (a few passes).
     let fit = hamerly(data, fit.centres);
     (suggested, fit, candidates)
