@@ -11,6 +11,10 @@ use super::baskets::Baskets;
 /// wholesaler's history), the pairs would grow with its square.
 const MAX_PRODUCTS_PAIRED: usize = 40;
 
+/// Up to this many products, pairs are counted in a dense table (at most
+/// 16 MiB); past it, in a map of the pairs seen.
+const DENSE_PRODUCTS: usize = 2048;
+
 /// Pair and product counts over a set of transactions.
 #[derive(Clone, Debug, Default)]
 pub struct CoCounts {
@@ -19,7 +23,86 @@ pub struct CoCounts {
     /// Transactions holding each product (indexed by product).
     pub product: Vec<u32>,
     /// Transactions holding both of (a, b), a < b.
-    pub pair: FxHashMap<(u32, u32), u32>,
+    pair: Pairs,
+}
+
+/// Counts per product pair (a, b), a < b. A catalogue of a few hundred
+/// products has every pair in a table indexed by both, which costs an
+/// increment per pair where hashing the pair cost most of the counting.
+#[derive(Clone, Debug)]
+enum Pairs {
+    /// At `a * products + b`.
+    Dense {
+        products: usize,
+        counts: Vec<u32>,
+    },
+    Sparse(FxHashMap<(u32, u32), u32>),
+}
+
+impl Default for Pairs {
+    fn default() -> Pairs {
+        Pairs::Sparse(FxHashMap::default())
+    }
+}
+
+impl Pairs {
+    fn for_products(products: usize) -> Pairs {
+        if products <= DENSE_PRODUCTS {
+            Pairs::Dense {
+                products,
+                counts: vec![0; products * products],
+            }
+        } else {
+            Pairs::default()
+        }
+    }
+
+    /// Counts every pair of `items` (sorted, distinct).
+    fn add_all(&mut self, items: &[u32]) {
+        match self {
+            Pairs::Dense { products, counts } => {
+                for (i, &a) in items.iter().enumerate() {
+                    let row = &mut counts[a as usize * *products..(a as usize + 1) * *products];
+                    for &b in &items[i + 1..] {
+                        row[b as usize] += 1;
+                    }
+                }
+            }
+            Pairs::Sparse(map) => {
+                for (i, &a) in items.iter().enumerate() {
+                    for &b in &items[i + 1..] {
+                        *map.entry((a, b)).or_insert(0) += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn get(&self, a: u32, b: u32) -> u32 {
+        match self {
+            Pairs::Dense { products, counts } => counts
+                .get(a as usize * products + b as usize)
+                .copied()
+                .filter(|_| (b as usize) < *products)
+                .unwrap_or(0),
+            Pairs::Sparse(map) => map.get(&(a, b)).copied().unwrap_or(0),
+        }
+    }
+
+    /// Every pair counted at least once, with its count (in no particular
+    /// order: callers sort what they keep).
+    fn iter(&self) -> Box<dyn Iterator<Item = ((u32, u32), u32)> + '_> {
+        match self {
+            Pairs::Dense { products, counts } => Box::new(
+                counts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &n)| n > 0)
+                    .map(move |(i, &n)| (((i / products) as u32, (i % products) as u32), n)),
+            ),
+            Pairs::Sparse(map) => Box::new(map.iter().map(|(&pair, &n)| (pair, n))),
+        }
+    }
 }
 
 /// "Customers who bought `from` also bought `to`" (or, over orders, "bought
@@ -41,9 +124,14 @@ pub struct Rule {
 
 impl CoCounts {
     pub fn count(baskets: &Baskets, products: usize) -> CoCounts {
+        CoCounts::count_into(baskets, products, Pairs::for_products(products))
+    }
+
+    fn count_into(baskets: &Baskets, products: usize, pair: Pairs) -> CoCounts {
         let mut counts = CoCounts {
+            transactions: 0,
             product: vec![0; products],
-            ..CoCounts::default()
+            pair,
         };
         for t in 0..baskets.len() {
             let items = baskets.get(t);
@@ -54,20 +142,23 @@ impl CoCounts {
             for &p in items {
                 counts.product[p as usize] += 1;
             }
-            let paired = &items[..items.len().min(MAX_PRODUCTS_PAIRED)];
-            for (i, &a) in paired.iter().enumerate() {
-                for &b in &paired[i + 1..] {
-                    *counts.pair.entry((a, b)).or_insert(0) += 1;
-                }
-            }
+            counts
+                .pair
+                .add_all(&items[..items.len().min(MAX_PRODUCTS_PAIRED)]);
         }
         counts
+    }
+
+    /// Every pair (a, b), a < b, bought together at least once, with the
+    /// transactions holding both; in no particular order.
+    pub fn pairs(&self) -> impl Iterator<Item = ((u32, u32), u32)> + '_ {
+        self.pair.iter()
     }
 
     /// Transactions holding both `a` and `b`.
     pub fn together(&self, a: u32, b: u32) -> u32 {
         let key = if a < b { (a, b) } else { (b, a) };
-        self.pair.get(&key).copied().unwrap_or(0)
+        self.pair.get(key.0, key.1)
     }
 
     /// The rule `from → to`'s (support, confidence, lift).
@@ -94,18 +185,23 @@ impl CoCounts {
     ) -> Vec<Rule> {
         // Each rule's lift once (a hash lookup), not once per comparison.
         let mut rules: Vec<(f64, u32, u32, u32)> = self
-            .pair
-            .iter()
-            .filter(|(_, &n)| n >= min_together)
-            .flat_map(|(&(a, b), &n)| [(a, b, n), (b, a, n)])
+            .pairs()
+            .filter(|&(_, n)| n >= min_together)
+            .flat_map(|((a, b), n)| [(a, b, n), (b, a, n)])
             .map(|(a, b, n)| (self.measures(a, b).2, a, b, n))
             .collect();
-        rules.sort_by(|x, y| {
+        let order = |x: &(f64, u32, u32, u32), y: &(f64, u32, u32, u32)| {
             y.0.total_cmp(&x.0)
                 .then(y.3.cmp(&x.3))
                 .then((x.1, x.2).cmp(&(y.1, y.2)))
-        });
+        };
+        // The best `limit` first, then only those sorted (the order is
+        // total: each directed pair once).
+        if rules.len() > limit && limit > 0 {
+            rules.select_nth_unstable_by(limit - 1, order);
+        }
         rules.truncate(limit);
+        rules.sort_by(order);
         rules
             .into_iter()
             .map(|(_, a, b, n)| {
@@ -126,6 +222,33 @@ impl CoCounts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_dense_table_counts_what_the_map_counts(
+            pairs in prop::collection::vec((0u32..30, 0u32..12), 0..300),
+        ) {
+            let baskets = Baskets::from_pairs(pairs, 30);
+            let dense = CoCounts::count(&baskets, 12);
+            let is_dense = matches!(dense.pair, Pairs::Dense { .. });
+            prop_assert!(is_dense);
+            let sparse = CoCounts::count_into(&baskets, 12, Pairs::default());
+            let sorted = |c: &CoCounts| {
+                let mut all: Vec<_> = c.pairs().collect();
+                all.sort_unstable();
+                all
+            };
+            prop_assert_eq!(sorted(&dense), sorted(&sparse));
+            prop_assert_eq!(&dense.product, &sparse.product);
+            prop_assert_eq!(dense.transactions, sparse.transactions);
+            for a in 0..12 {
+                for b in 0..12 {
+                    prop_assert_eq!(dense.together(a, b), sparse.together(a, b));
+                }
+            }
+        }
+    }
 
     #[test]
     fn measures_follow_their_definitions() {

@@ -95,14 +95,10 @@ impl Interest {
         let neighbours = Neighbours::from_counts(&by_customer);
         let mut recommended = vec![u32::MAX; customers * TOP_N];
         let mut recommender = neighbours.recommender();
-        for c in 0..customers {
-            for (slot, p) in recommender
-                .recommend(owned.get(c), TOP_N)
-                .into_iter()
-                .enumerate()
-            {
-                recommended[c * TOP_N + slot] = p;
-            }
+        let mut chosen = Vec::with_capacity(TOP_N);
+        for (c, slots) in recommended.chunks_exact_mut(TOP_N).enumerate() {
+            recommender.recommend_into(owned.get(c), TOP_N, &mut chosen);
+            slots[..chosen.len()].copy_from_slice(&chosen);
         }
         watch.lap("recommendations");
         let name = |p: u32| sales.labels.name(p).to_string();

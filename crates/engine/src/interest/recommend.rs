@@ -36,7 +36,7 @@ pub struct Neighbours {
 impl Neighbours {
     pub fn from_counts(counts: &CoCounts) -> Neighbours {
         let mut similar: Vec<Vec<(u32, f32)>> = vec![Vec::new(); counts.product.len()];
-        for (&(a, b), &n) in &counts.pair {
+        for ((a, b), n) in counts.pairs() {
             if n < MIN_TOGETHER {
                 continue;
             }
@@ -73,7 +73,9 @@ impl Neighbours {
         Recommender {
             neighbours: self,
             score: vec![0.0; self.similar.len()],
+            owned: vec![false; self.similar.len()],
             touched: Vec::new(),
+            ranked: Vec::new(),
         }
     }
 
@@ -97,21 +99,42 @@ impl Neighbours {
 }
 
 /// Recommends from [`Neighbours`] with a dense score per product, reset
-/// after each customer (a hash map per customer cost most of the time).
+/// after each customer (a hash map per customer cost most of the time),
+/// and the customer's products marked in a dense table (a binary search
+/// per neighbour was the next cost).
 pub struct Recommender<'n> {
     neighbours: &'n Neighbours,
     score: Vec<f32>,
+    owned: Vec<bool>,
     /// Products scored for the current customer.
     touched: Vec<u32>,
+    /// The scored products, ranked (kept for its allocation).
+    ranked: Vec<(u32, f32)>,
 }
 
 impl Recommender<'_> {
     /// What [`Neighbours::recommend`] gives.
     pub fn recommend(&mut self, owned: &[u32], n: usize) -> Vec<u32> {
+        let mut chosen = Vec::with_capacity(n);
+        self.recommend_into(owned, n, &mut chosen);
+        chosen
+    }
+
+    /// [`Recommender::recommend`] into `chosen` (emptied first), for many
+    /// customers without an allocation each.
+    pub fn recommend_into(&mut self, owned: &[u32], n: usize, chosen: &mut Vec<u32>) {
+        chosen.clear();
+        let marks = self.owned.len();
+        for &a in owned {
+            if let Some(mark) = self.owned.get_mut(a as usize) {
+                *mark = true;
+            }
+        }
         for &a in owned {
             let similar = self.neighbours.similar.get(a as usize);
             for &(b, s) in similar.map_or(&[][..], Vec::as_slice) {
-                if owned.binary_search(&b).is_err() {
+                // Neighbours are products of the same table: b < marks.
+                if !self.owned[b as usize] {
                     let slot = &mut self.score[b as usize];
                     if *slot == 0.0 {
                         self.touched.push(b);
@@ -120,20 +143,24 @@ impl Recommender<'_> {
                 }
             }
         }
-        let mut ranked: Vec<(u32, f32)> = self
-            .touched
-            .drain(..)
-            .map(|p| (p, std::mem::take(&mut self.score[p as usize])))
-            .collect();
-        let order = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
-        if ranked.len() > n && n > 0 {
-            ranked.select_nth_unstable_by(n - 1, order);
-            ranked.truncate(n);
+        for &a in owned {
+            if (a as usize) < marks {
+                self.owned[a as usize] = false;
+            }
         }
-        ranked.sort_by(order);
-        let mut chosen: Vec<u32> = ranked.into_iter().take(n).map(|(p, _)| p).collect();
-        self.neighbours.fill_popular(owned, &mut chosen, n);
-        chosen
+        self.ranked.clear();
+        for p in self.touched.drain(..) {
+            self.ranked
+                .push((p, std::mem::take(&mut self.score[p as usize])));
+        }
+        let order = |x: &(u32, f32), y: &(u32, f32)| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0));
+        if self.ranked.len() > n && n > 0 {
+            self.ranked.select_nth_unstable_by(n - 1, order);
+            self.ranked.truncate(n);
+        }
+        self.ranked.sort_by(order);
+        chosen.extend(self.ranked.iter().take(n).map(|&(p, _)| p));
+        self.neighbours.fill_popular(owned, chosen, n);
     }
 }
 
@@ -159,6 +186,7 @@ pub fn evaluate(before: &Baskets, after: &Baskets, products: usize) -> Option<Ev
     let neighbours = Neighbours::from_counts(&counts);
     let mut recommender = neighbours.recommender();
     let (mut customers, mut hits, mut baseline) = (0u64, 0u64, 0u64);
+    let mut recommended = Vec::with_capacity(TOP_N);
     for c in 0..before.len().min(after.len()) {
         let owned = before.get(c);
         if owned.is_empty() {
@@ -174,9 +202,10 @@ pub fn evaluate(before: &Baskets, after: &Baskets, products: usize) -> Option<Ev
             continue;
         }
         customers += 1;
-        let hit = |list: Vec<u32>| list.iter().any(|p| new.binary_search(p).is_ok());
-        hits += u64::from(hit(recommender.recommend(owned, TOP_N)));
-        baseline += u64::from(hit(neighbours.popular_for(owned, TOP_N)));
+        let hit = |list: &[u32]| list.iter().any(|p| new.binary_search(p).is_ok());
+        recommender.recommend_into(owned, TOP_N, &mut recommended);
+        hits += u64::from(hit(&recommended));
+        baseline += u64::from(hit(&neighbours.popular_for(owned, TOP_N)));
     }
     (customers >= MIN_EVALUATED).then(|| Evaluation {
         holdout_days: HOLDOUT_DAYS,
