@@ -160,8 +160,9 @@ impl<'de> Deserialize<'de> for Feature {
 /// Each buyer's share of item spend in the store's top categories.
 struct CategoryShares {
     names: Vec<String>,
-    /// Per customer row: spend in each top category, and item spend in all.
-    spend: FxHashMap<u32, ([f64; TOP_CATEGORIES], f64)>,
+    /// Per customer row: spend in each top category, and item spend in all
+    /// (zero for customers without product lines).
+    spend: Vec<([f64; TOP_CATEGORIES], f64)>,
 }
 
 impl CategoryShares {
@@ -180,10 +181,11 @@ impl CategoryShares {
             ranked.clear();
         }
         ranked.truncate(TOP_CATEGORIES);
-        let mut spend: FxHashMap<u32, ([f64; TOP_CATEGORIES], f64)> = FxHashMap::default();
+        let customers = sales.items.iter().map(|i| i.customer as usize + 1).max();
+        let mut spend = vec![([0.0; TOP_CATEGORIES], 0.0); customers.unwrap_or(0)];
         for item in &sales.items {
             let revenue = item.revenue().max(0.0);
-            let entry = spend.entry(item.customer).or_default();
+            let entry = &mut spend[item.customer as usize];
             entry.1 += revenue;
             if let Some(rank) = ranked.iter().position(|(c, _)| Some(*c) == item.category) {
                 entry.0[rank] += revenue;
@@ -202,7 +204,7 @@ impl CategoryShares {
         if rank >= self.names.len() {
             return None;
         }
-        let (by_rank, total) = self.spend.get(&(customer as u32))?;
+        let (by_rank, total) = self.spend.get(customer)?;
         (*total > 0.0).then(|| by_rank[rank] / total)
     }
 }

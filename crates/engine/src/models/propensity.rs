@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::history::{histories, Grouped, TimeUnit};
+use super::history::{histories, Grouped, History, TimeUnit};
 use super::rank::{auc, top_decile_lift};
 use super::repeat::{ModelKind, RepeatModel};
 use rustc_hash::FxHashMap;
@@ -89,10 +89,13 @@ pub struct Propensity {
 }
 
 /// Trains, tests and scores; `Err` says why there is no propensity model.
+/// `today`: every customer's history as of `as_of` in weeks, when the
+/// caller has it already (the repeat model scores today from it).
 pub fn propensity(
     sources: &Sources<'_>,
     as_of: Date,
     current: Option<&RepeatModel>,
+    today: Option<&[Option<History>]>,
 ) -> Result<Propensity, String> {
     let purchases = sources.purchases;
     let customers = sources.customers.len();
@@ -182,7 +185,14 @@ pub fn propensity(
             .collect(),
         // The model already fitted on the whole history scores today.
         Winner::RepeatModel => {
-            let latest = histories(purchases, customers, as_of, unit);
+            let computed;
+            let latest = match today {
+                Some(today) => today,
+                None => {
+                    computed = histories(purchases, customers, as_of, unit);
+                    &computed[..]
+                }
+            };
             latest
                 .iter()
                 .map(|h| {
@@ -282,16 +292,18 @@ fn features_at<const C: usize>(
         revenue: f64,
         discounted: u32,
     }
-    let mut acc = [(); C].map(|_| vec![Acc::default(); customers]);
+    // A customer's accumulators at every cut side by side: purchases come
+    // in order of their orders, not customers, and one cache line per
+    // purchase beats one per cut.
+    let mut acc = vec![[Acc::default(); C]; customers];
     for p in purchases {
-        if p.customer as usize >= customers {
+        let Some(at_cuts) = acc.get_mut(p.customer as usize) else {
             continue;
-        }
-        for (at_cut, &cut) in acc.iter_mut().zip(&cuts) {
+        };
+        for (a, &cut) in at_cuts.iter_mut().zip(&cuts) {
             if p.date > cut {
                 continue;
             }
-            let a = &mut at_cut[p.customer as usize];
             a.first = Some(a.first.map_or(p.date, |d| d.min(p.date)));
             a.last = Some(a.last.map_or(p.date, |d| d.max(p.date)));
             a.orders += 1;
@@ -302,10 +314,10 @@ fn features_at<const C: usize>(
     let categories = category_features(sources, cuts);
     std::array::from_fn(|c| {
         let cut = cuts[c];
-        acc[c]
-            .iter()
+        acc.iter()
             .enumerate()
-            .map(|(i, a)| {
+            .map(|(i, at_cuts)| {
+                let a = &at_cuts[c];
                 let (first, last) = (a.first?, a.last?);
                 let activity = activity_features(sources.customers.activity(i), cut);
                 let orders = f64::from(a.orders);
@@ -386,22 +398,27 @@ fn category_features<const C: usize>(
     // Each customer's spend, spend in the top category, and their distinct
     // categories: a bit per category when there are at most 64 (a store's
     // usual few), else the day each pair was first seen.
-    let mut total = [(); C].map(|_| vec![0.0; n]);
-    let mut in_top = [(); C].map(|_| vec![0.0; n]);
+    // Per customer and cut, side by side (as in `features_at`).
+    #[derive(Clone, Copy, Default)]
+    struct Spend {
+        total: f64,
+        in_top: f64,
+        categories: u64,
+    }
+    let mut spent = vec![[Spend::default(); C]; n];
     let few = store.keys().all(|&category| category < 64);
-    let mut bits = [(); C].map(|_| vec![0u64; if few { n } else { 0 }]);
     let mut first_bought: FxHashMap<(u32, u32), Date> = FxHashMap::default();
     for (item, category, date) in lines() {
         let customer = item.customer as usize;
         let spend = item.revenue().max(0.0);
-        for c in 0..C {
+        for (c, at_cut) in spent[customer].iter_mut().enumerate() {
             if date <= cuts[c] {
-                total[c][customer] += spend;
+                at_cut.total += spend;
                 if Some(category) == top[c] {
-                    in_top[c][customer] += spend;
+                    at_cut.in_top += spend;
                 }
                 if few {
-                    bits[c][customer] |= 1 << category;
+                    at_cut.categories |= 1 << category;
                 }
             }
         }
@@ -415,8 +432,8 @@ fn category_features<const C: usize>(
     let mut distinct = [(); C].map(|_| vec![0u32; n]);
     if few {
         for c in 0..C {
-            for (count, set) in distinct[c].iter_mut().zip(&bits[c]) {
-                *count = set.count_ones();
+            for (count, at_cuts) in distinct[c].iter_mut().zip(&spent) {
+                *count = at_cuts[c].categories.count_ones();
             }
         }
     }
@@ -430,11 +447,8 @@ fn category_features<const C: usize>(
     for c in 0..C {
         for (i, slot) in out[c].iter_mut().enumerate() {
             if distinct[c][i] > 0 {
-                let share = if total[c][i] > 0.0 {
-                    in_top[c][i] / total[c][i]
-                } else {
-                    0.0
-                };
+                let Spend { total, in_top, .. } = spent[i][c];
+                let share = if total > 0.0 { in_top / total } else { 0.0 };
                 *slot = (f64::from(distinct[c][i]).ln_1p(), share);
             }
         }
@@ -764,7 +778,7 @@ mod tests {
             items: &[],
             customers: &table,
         };
-        let error = propensity(&sources, day.add_days(30), None).expect_err("too short");
+        let error = propensity(&sources, day.add_days(30), None, None).expect_err("too short");
         assert!(error.contains("the orders cover 30 days"), "{error}");
     }
 }
@@ -797,7 +811,7 @@ mod cdnow {
             items: &got.sales.items,
             customers: &got.customers,
         };
-        let found = propensity(&sources, as_of, Some(&model)).expect("runs");
+        let found = propensity(&sources, as_of, Some(&model), None).expect("runs");
         let r = &found.report;
         assert_eq!(r.horizon_days, 90);
         assert_eq!(r.test_cut, as_of.add_days(-90));
