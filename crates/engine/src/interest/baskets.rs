@@ -17,11 +17,8 @@ impl Baskets {
     pub fn from_pairs(pairs: Vec<(u32, u32)>, count: usize) -> Baskets {
         let mut offsets = vec![0u32; count + 1];
         for &(t, _) in &pairs {
-            if let Some(slot) = offsets
-                .get_mut(t as usize + 1)
-                .filter(|_| (t as usize) < count)
-            {
-                *slot += 1;
+            if (t as usize) < count {
+                offsets[t as usize + 1] += 1;
             }
         }
         for t in 0..count {
