@@ -11,9 +11,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::history::{histories, Grouped, History, TimeUnit};
+use super::history::{histories, Grouped, History};
 use super::rank::{auc, top_decile_lift};
 use super::repeat::{ModelKind, RepeatModel};
+use super::scores::UNIT;
 use rustc_hash::FxHashMap;
 
 use crate::behaviour::DayActivity;
@@ -89,13 +90,13 @@ pub struct Propensity {
 }
 
 /// Trains, tests and scores; `Err` says why there is no propensity model.
-/// `today`: every customer's history as of `as_of` in weeks, when the
-/// caller has it already (the repeat model scores today from it).
+/// `today`: every customer's history as of `as_of` in [`UNIT`], which the
+/// caller has from scoring (the repeat model scores today from it).
 pub fn propensity(
     sources: &Sources<'_>,
     as_of: Date,
     current: Option<&RepeatModel>,
-    today: Option<&[Option<History>]>,
+    today: &[Option<History>],
 ) -> Result<Propensity, String> {
     let purchases = sources.purchases;
     let customers = sources.customers.len();
@@ -145,7 +146,7 @@ pub fn propensity(
 
     // The repeat-buying model fitted on the history up to the test cut,
     // scored as the probability of at least one purchase in the horizon.
-    let unit = TimeUnit::Week;
+    let unit = UNIT;
     let calibration = histories(purchases, customers, test_cut, unit);
     let repeat = RepeatModel::fit_near(kind, &Grouped::of(calibration.iter().flatten()), current)
         .ok()
@@ -184,30 +185,20 @@ pub fn propensity(
             .map(|f| f.map(|f| deployed.predict(&f)))
             .collect(),
         // The model already fitted on the whole history scores today.
-        Winner::RepeatModel => {
-            let computed;
-            let latest = match today {
-                Some(today) => today,
-                None => {
-                    computed = histories(purchases, customers, as_of, unit);
-                    &computed[..]
-                }
-            };
-            latest
-                .iter()
-                .map(|h| {
-                    let (h, m) = (h.as_ref()?, current?);
-                    Some(
-                        1.0 - m.p_no_purchase(
-                            f64::from(horizon) / unit.days(),
-                            f64::from(h.x),
-                            h.t_x,
-                            h.t,
-                        ),
-                    )
-                })
-                .collect()
-        }
+        Winner::RepeatModel => today
+            .iter()
+            .map(|h| {
+                let (h, m) = (h.as_ref()?, current?);
+                Some(
+                    1.0 - m.p_no_purchase(
+                        f64::from(horizon) / unit.days(),
+                        f64::from(h.x),
+                        h.t_x,
+                        h.t,
+                    ),
+                )
+            })
+            .collect(),
     };
     Ok(Propensity {
         report: PropensityReport {
@@ -778,7 +769,7 @@ mod tests {
             items: &[],
             customers: &table,
         };
-        let error = propensity(&sources, day.add_days(30), None, None).expect_err("too short");
+        let error = propensity(&sources, day.add_days(30), None, &[]).expect_err("too short");
         assert!(error.contains("the orders cover 30 days"), "{error}");
     }
 }
@@ -787,6 +778,7 @@ mod tests {
 mod cdnow {
     use super::*;
     use crate::ingest::Ingest;
+    use crate::models::history::TimeUnit;
 
     #[test]
     fn on_cdnow_both_rankings_beat_chance_and_the_winner_is_the_better_one() {
@@ -811,7 +803,7 @@ mod cdnow {
             items: &got.sales.items,
             customers: &got.customers,
         };
-        let found = propensity(&sources, as_of, Some(&model), None).expect("runs");
+        let found = propensity(&sources, as_of, Some(&model), &history).expect("runs");
         let r = &found.report;
         assert_eq!(r.horizon_days, 90);
         assert_eq!(r.test_cut, as_of.add_days(-90));

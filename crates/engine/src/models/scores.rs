@@ -363,7 +363,7 @@ impl Predictions {
             items: &sales.items,
             customers,
         };
-        match propensity(&sources, as_of, model.as_ref(), Some(&history)) {
+        match propensity(&sources, as_of, model.as_ref(), &history) {
             Ok(found) => {
                 for (s, p) in scores.iter_mut().zip(found.scores) {
                     s.purchase_propensity = p;
