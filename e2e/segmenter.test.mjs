@@ -784,6 +784,25 @@ describe("segmenter page", () => {
     }
   });
 
+  it("warms the engine up while it waits for a file, then analyses as before", async () => {
+    // The other tests drop their file at once, which stops the warm-up;
+    // here it is left to finish.
+    const fresh = await browser.context.newPage();
+    fresh.on("console", (msg) => {
+      if (msg.type() === "error") consoleErrors.push(msg.text());
+    });
+    fresh.on("pageerror", (error) => consoleErrors.push(String(error)));
+    await fresh.goto(server.url);
+    const main = fresh.locator("main[data-warmed-ms]");
+    await main.waitFor({ state: "attached", ...WAIT });
+    assert.ok(Number(await main.getAttribute("data-warmed-ms")) > 0);
+    assert.equal(await main.getAttribute("data-phase"), "idle");
+    await fresh.setInputFiles("#file-input", SHOPIFY_FIXTURE);
+    await analysed(fresh, WAIT);
+    assert.equal(int(await fresh.textContent("#kpi-customers")), cliAnalyze([SHOPIFY_FIXTURE]).summary.customers);
+    await fresh.close();
+  });
+
   it("sent nothing anywhere but the local server, and the page raised no errors", () => {
     assert.deepEqual(offsite, []);
     // The check sees the worker's traffic too: its wasm came through here.

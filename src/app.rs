@@ -60,10 +60,13 @@ pub fn App() -> impl IntoView {
         Phase::Cancelled => "cancelled",
         Phase::Failed(_) => "failed",
     };
+    // When the engine had warmed up (ms it took), for the benchmarks: they
+    // drop their file after it, as a merchant would after choosing one.
+    let warmed = move || state.engine_warmed_ms.get().map(|ms| format!("{ms:.0}"));
 
     view! {
         <Header/>
-        <main data-phase=phase>
+        <main data-phase=phase data-warmed-ms=warmed>
             <DropZone/>
             <PrivacyPanel/>
             <ProgressPanel/>

@@ -53,6 +53,8 @@ pub struct Finished {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub engine_ready: RwSignal<bool>,
+    /// How long the worker's warm-up took, once it has finished (ms).
+    pub engine_warmed_ms: RwSignal<Option<f64>>,
     pub phase: RwSignal<Phase>,
     pub progress: RwSignal<Option<Progress>>,
     pub finished: RwSignal<Option<Arc<Finished>>>,
@@ -110,6 +112,7 @@ impl AppState {
     pub fn start() -> AppState {
         let state = AppState {
             engine_ready: RwSignal::new(false),
+            engine_warmed_ms: RwSignal::new(None),
             phase: RwSignal::new(Phase::Idle),
             progress: RwSignal::new(None),
             finished: RwSignal::new(None),
@@ -156,6 +159,7 @@ impl AppState {
     fn apply(self, event: Event, bytes: Option<Uint8Array>) {
         match event {
             Event::Ready { .. } => self.engine_ready.set(true),
+            Event::Warmed { elapsed_ms } => self.engine_warmed_ms.set(Some(elapsed_ms)),
             Event::Progress(progress) => self.progress.set(Some(progress)),
             Event::Provisional { summary } => {
                 // The segments, while the worker goes on with the models:

@@ -25,7 +25,7 @@ use crate::segments::{Preview, QueryError};
 use crate::summary::Summary;
 
 /// Bumped whenever a message changes shape; page and worker must agree.
-pub const PROTOCOL_VERSION: u32 = 7;
+pub const PROTOCOL_VERSION: u32 = 8;
 
 /// From the page to the worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,6 +101,12 @@ pub enum Event {
     /// The worker has loaded and listens; nothing may be sent before this.
     Ready {
         protocol: u32,
+    },
+    /// The worker has run the engine on small generated stores while the
+    /// page waited, so a first file runs optimised code (see the worker's
+    /// `warm`). Not sent when a request came first.
+    Warmed {
+        elapsed_ms: f64,
     },
     Progress(Progress),
     /// A first look while the models fit: customers and RFM groups are

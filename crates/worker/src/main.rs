@@ -6,8 +6,9 @@ mod envelope;
 mod pool;
 mod reader;
 mod session;
+mod warm;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use segmenter_engine::protocol::{Event, PROTOCOL_VERSION};
@@ -19,8 +20,12 @@ fn main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let session = Rc::new(RefCell::new(session::Session::new(scope.clone())));
+    // Any message from the page ends the warm-up: its work comes first.
+    let warming = Rc::new(Cell::new(false));
+    let stop_warming = warming.clone();
 
     let handler = Closure::<dyn Fn(MessageEvent)>::new(move |message: MessageEvent| {
+        stop_warming.set(true);
         session::Session::receive(&session, message.data());
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -36,4 +41,14 @@ fn main() {
         },
         None,
     );
+    // Helpers read one piece of one file and end: warming them is waste.
+    if scope.name() != pool::HELPER_NAME {
+        wasm_bindgen_futures::spawn_local(async move {
+            let started = js_sys::Date::now();
+            if warm::warm_up(warming).await {
+                let elapsed_ms = js_sys::Date::now() - started;
+                envelope::post(&scope, &Event::Warmed { elapsed_ms }, None);
+            }
+        });
+    }
 }

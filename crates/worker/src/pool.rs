@@ -17,12 +17,15 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{DedicatedWorkerGlobalScope, ErrorEvent, File, MessageEvent, Worker, WorkerOptions};
 
 use crate::envelope::describe;
 
 /// The script that starts this worker (beside it in the site).
 const WORKER_SCRIPT: &str = "./worker-loader.js";
+
+/// The name helpers are started with, so they know they are helpers.
+pub const HELPER_NAME: &str = "segmenter-helper";
 
 /// Helpers worth starting here: one per core besides this worker's.
 pub fn helpers_wanted(scope: &DedicatedWorkerGlobalScope) -> usize {
@@ -53,7 +56,9 @@ pub struct Helper {
 impl Helper {
     /// Starts a helper; it announces itself with `Event::Ready` once loaded.
     pub fn start() -> Result<Rc<Helper>, JsValue> {
-        let worker = Worker::new(WORKER_SCRIPT)?;
+        let options = WorkerOptions::new();
+        options.set_name(HELPER_NAME);
+        let worker = Worker::new_with_options(WORKER_SCRIPT, &options)?;
         let mailbox = Rc::new(RefCell::new(Mailbox::default()));
         let deliver = |mailbox: Rc<RefCell<Mailbox>>| {
             move |message: Result<JsValue, JsValue>| {

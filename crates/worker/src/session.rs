@@ -515,8 +515,14 @@ impl Sink for PostingSink {
 
 /// Reports no progress (a second reading in the background), but still
 /// stops on Cancel.
-struct QuietSink {
+pub(crate) struct QuietSink {
     cancel: Rc<Cell<bool>>,
+}
+
+impl QuietSink {
+    pub(crate) fn new(cancel: Rc<Cell<bool>>) -> QuietSink {
+        QuietSink { cancel }
+    }
 }
 
 impl Sink for QuietSink {
@@ -705,7 +711,7 @@ async fn each_slice(
 }
 
 /// Lets queued messages (a Cancel) in before going on.
-async fn yield_now() {
+pub(crate) async fn yield_now() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global: DedicatedWorkerGlobalScope =
             wasm_bindgen::JsCast::unchecked_into(js_sys::global());
