@@ -252,6 +252,7 @@ fn negative_log_likelihood(data: &Indexed, params: &[f64], gradient: &mut [f64])
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::history::History;
 
     /// The published CDNOW fit (models.md), exact to the digits given.
     const PUBLISHED: BgNbd = BgNbd {
@@ -335,5 +336,58 @@ mod tests {
             BgNbd::fit(&Grouped::default(), 0.0),
             Err(FitError::NoData)
         ));
+    }
+
+    /// One-off buyers with a few more orders dropped on them at random:
+    /// no repeat-buying structure, and a likelihood whose best points run
+    /// off along flat ridges (the end-to-end test's million-customer file).
+    fn random_one_off_buyers(customers: usize, extra_orders: usize) -> Grouped {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let days = 730;
+        let mut orders: Vec<Vec<u32>> = (0..customers)
+            .map(|_| vec![rng.random_range(0..days)])
+            .collect();
+        for _ in 0..extra_orders {
+            let customer = rng.random_range(0..customers);
+            orders[customer].push(rng.random_range(0..days));
+        }
+        let histories: Vec<History> = orders
+            .iter_mut()
+            .map(|days_bought| {
+                days_bought.sort_unstable();
+                days_bought.dedup();
+                let (first, last) = (days_bought[0], days_bought[days_bought.len() - 1]);
+                History {
+                    x: days_bought.len() as u32 - 1,
+                    t_x: f64::from(last - first) / 7.0,
+                    t: f64::from(days - first) / 7.0,
+                    repeat_value: 0.0,
+                    mean_value: 0.0,
+                }
+            })
+            .collect();
+        Grouped::of(&histories)
+    }
+
+    #[test]
+    fn a_store_without_repeat_buying_structure_is_fitted_in_few_passes() {
+        // Before BFGS gave up crawling along a ridge, this fit took 124,000
+        // passes over the data, each step tens of line-search halvings
+        // (on a million customers, minutes).
+        let data = random_one_off_buyers(20_000, 4_000);
+        let indexed = Indexed::of(&data);
+        let passes = std::cell::Cell::new(0);
+        let fitted = fit_positive(
+            |p, g| {
+                passes.set(passes.get() + 1);
+                negative_log_likelihood(&indexed, p, g)
+            },
+            &data.repeat_model_starts().expect("repeat buyers"),
+            0.0,
+            None,
+        );
+        assert!(passes.get() < 2_000, "{} passes", passes.get());
+        assert!(fitted.is_ok());
     }
 }

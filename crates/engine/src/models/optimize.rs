@@ -22,6 +22,9 @@ pub struct Minimum {
 /// Stop when every gradient component is below this.
 const GRADIENT_TOLERANCE: f64 = 1e-7;
 
+/// A step that moves no parameter by more than this has stalled.
+const STALLED_STEP: f64 = 1e-10;
+
 /// BFGS from `start`. `f` returns the objective and writes its gradient.
 pub fn bfgs(
     f: impl FnMut(&[f64], &mut [f64]) -> f64,
@@ -59,6 +62,8 @@ pub fn bfgs_warm(
     };
     let mut x_new = vec![0.0; n];
     let mut g_new = vec![0.0; n];
+    // Set after a stalled step made BFGS start again from steepest descent.
+    let mut restarted = false;
     for iteration in 0..max_iterations {
         if g.iter().all(|v| v.abs() < GRADIENT_TOLERANCE) {
             return Minimum {
@@ -106,6 +111,26 @@ pub fn bfgs_warm(
                         converged: true,
                         inverse_hessian: h,
                     };
+                }
+                if step * longest < STALLED_STEP {
+                    // The search crawls: a flat ridge running off to a
+                    // boundary, or a curvature estimate gone bad. Each such
+                    // step costs tens of evaluations (the halvings) and
+                    // gains nothing; steepest descent gets one more try.
+                    if restarted {
+                        let converged = g.iter().all(|v| v.abs() < GRADIENT_TOLERANCE.sqrt());
+                        return Minimum {
+                            x,
+                            value,
+                            iterations: iteration + 1,
+                            converged,
+                            inverse_hessian: h,
+                        };
+                    }
+                    h = identity(n);
+                    restarted = true;
+                } else {
+                    restarted = false;
                 }
                 break;
             }
