@@ -138,6 +138,11 @@ if (browser) {
   line("registered File, then an RFM query with quintiles), and reading the File in 8 MiB slices. Memory: the");
   line("most the tab's renderer processes held during the run, less what they held before it (sampled every");
   line("20 ms from /proc), and the worker's wasm memory.");
+  const warmUps = browser.files.map((e) => e.segmenter.warm_up_ms).filter((ms) => ms > 0);
+  if (warmUps.length > 0) {
+    line(`Each file is dropped once the engine has warmed up on two small generated stores (it does so while`);
+    line(`the page waits for a file; ${s(Math.min(...warmUps))}–${s(Math.max(...warmUps))} after the page was ready), as a merchant choosing a file would.`);
+  }
   for (const entry of browser.files) {
     const f = inputs.find((x) => x.path === entry.file);
     const ours = ingestMs(entry);
