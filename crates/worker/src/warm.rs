@@ -6,11 +6,12 @@
 //! returns. A merchant's first file would pay for both in its long loops
 //! (the tokenizer's, k-means'), on a machine whose other core is drawing
 //! the page. So the engine worker analyses two small generated stores, one
-//! of each layout, as soon as it starts (about 2 s of one core). Measured on
-//! the 95 MiB Shopify export on 2 cores: the worker's stages 2.4–2.9 s after
-//! the warm-up against 3.3 s cold; the renderer's CPU time 4.1–4.7 s
-//! against 5.6 s. The page's first message stops the warm-up at its next
-//! step, so at most one small step runs before the merchant's work.
+//! of each layout, as soon as it starts (1.4–1.9 s of one core). Measured
+//! on 2 cores, drop to everything on screen, cold against warmed: the 95 MiB
+//! Shopify export 3.6–4.1 s against 3.4–3.5 s, the 95 MiB narrow table
+//! 5.0–5.6 s against 4.2–5.0 s (three runs each; an earlier pair 4.0–4.2 s
+//! against 3.0–3.5 s). The page's first message stops the warm-up at its
+//! next step, so at most one small step runs before the merchant's work.
 
 use std::cell::Cell;
 use std::rc::Rc;
