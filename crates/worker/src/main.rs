@@ -21,11 +21,11 @@ fn main() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let session = Rc::new(RefCell::new(session::Session::new(scope.clone())));
     // Any message from the page ends the warm-up: its work comes first.
-    let warming = Rc::new(Cell::new(false));
-    let stop_warming = warming.clone();
+    let stop_warm_up = Rc::new(Cell::new(false));
+    let stop_on_message = stop_warm_up.clone();
 
     let handler = Closure::<dyn Fn(MessageEvent)>::new(move |message: MessageEvent| {
-        stop_warming.set(true);
+        stop_on_message.set(true);
         session::Session::receive(&session, message.data());
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
@@ -45,7 +45,7 @@ fn main() {
     if scope.name() != pool::HELPER_NAME {
         wasm_bindgen_futures::spawn_local(async move {
             let started = js_sys::Date::now();
-            if warm::warm_up(warming).await {
+            if warm::warm_up(stop_warm_up).await {
                 let elapsed_ms = js_sys::Date::now() - started;
                 envelope::post(&scope, &Event::Warmed { elapsed_ms }, None);
             }

@@ -568,14 +568,7 @@ async fn run(
     match source {
         Source::Demo(store) => {
             let bytes = store.generate();
-            let mut run = Run::new(options, sink, 1, Some(bytes.len() as u64));
-            run.begin_file(DEMO_FILE_NAME, FileOptions::default())?;
-            for piece in bytes.chunks(CHUNK_BYTES / 8) {
-                run.push(piece)?;
-                yield_now().await;
-            }
-            run.end_file()?;
-            Ok(run.finish_staged(early)?)
+            Ok(analyse_bytes(DEMO_FILE_NAME, &bytes, options, sink, early).await?)
         }
         Source::Files(files) => {
             let total = files.iter().map(|(f, _)| f.size() as u64).sum();
@@ -590,6 +583,25 @@ async fn run(
             Ok(run.finish_staged(early)?)
         }
     }
+}
+
+/// Analyses `bytes` held in memory (the demo store, the warm-up's stores)
+/// as one file named `name`, yielding between slices.
+pub(crate) async fn analyse_bytes(
+    name: &str,
+    bytes: &[u8],
+    options: &Options,
+    sink: &mut impl Sink,
+    early: &mut dyn FnMut(&Analysis),
+) -> Result<Analysis, Error> {
+    let mut run = Run::new(options, sink, 1, Some(bytes.len() as u64));
+    run.begin_file(name, FileOptions::default())?;
+    for piece in bytes.chunks(CHUNK_BYTES / 8) {
+        run.push(piece)?;
+        yield_now().await;
+    }
+    run.end_file()?;
+    run.finish_staged(early)
 }
 
 /// Pushes one file into `run`: a large order file in pieces, the first read

@@ -6,7 +6,7 @@
 //! returns. A merchant's first file would pay for both in its long loops
 //! (the tokenizer's, k-means'), on a machine whose other core is drawing
 //! the page. So the engine worker analyses two small generated stores, one
-//! of each layout, as soon as it starts (1.4–1.9 s of one core). Measured
+//! of each layout, as soon as it starts (1.2–1.9 s of one core). Measured
 //! on 2 cores, drop to everything on screen, cold against warmed: the 95 MiB
 //! Shopify export 3.6–4.1 s against 3.4–3.5 s, the 95 MiB narrow table
 //! 5.0–5.6 s against 4.2–5.0 s (three runs each; an earlier pair 4.0–4.2 s
@@ -17,18 +17,14 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use segmenter_engine::demo::{DemoStore, Shape};
-use segmenter_engine::ingest::FileOptions;
-use segmenter_engine::pipeline::{Options, Run, Sink, CHUNK_BYTES};
+use segmenter_engine::pipeline::Options;
 
-use crate::session::{yield_now, QuietSink};
+use crate::session::{analyse_bytes, yield_now, QuietSink};
 
 /// Customers in each warm-up store: enough for every loop to run long
 /// enough for V8 to optimise it, few enough for each step to take tens of
 /// milliseconds in the baseline tier.
 const CUSTOMERS: u32 = 1500;
-
-/// Bytes pushed between yields, so a message waits for one small push.
-const STEP_BYTES: usize = CHUNK_BYTES / 64;
 
 /// Analyses the warm-up stores, unless `stop` is set; returns whether it
 /// finished.
@@ -46,33 +42,19 @@ pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
         if store.write(shape, &mut bytes).is_err() {
             return false;
         }
+        // A stopped sink ends the analysis at its next slice (cancelled).
         let mut sink = QuietSink::new(stop.clone());
-        if !analyse(&bytes, &mut sink).await {
+        let analysed = analyse_bytes(
+            "warm-up.csv",
+            &bytes,
+            &Options::default(),
+            &mut sink,
+            &mut |_| {},
+        )
+        .await;
+        if analysed.is_err() {
             return false;
         }
     }
     true
-}
-
-/// One store through every stage; `false` when stopped.
-async fn analyse(bytes: &[u8], sink: &mut impl Sink) -> bool {
-    let mut run = Run::new(&Options::default(), sink, 1, Some(bytes.len() as u64));
-    if run
-        .begin_file("warm-up.csv", FileOptions::default())
-        .is_err()
-    {
-        return false;
-    }
-    for step in bytes.chunks(STEP_BYTES) {
-        yield_now().await;
-        // A stopped sink makes `push` fail (cancelled).
-        if run.push(step).is_err() {
-            return false;
-        }
-    }
-    if run.end_file().is_err() {
-        return false;
-    }
-    yield_now().await;
-    run.finish().is_ok()
 }

@@ -146,14 +146,6 @@ pub fn systematic_sample(weights: &[f64], customers: f64) -> Option<Vec<(usize, 
     Some(sample)
 }
 
-/// Steps a fit from a hint may take before the hint is given up for the
-/// usual starts. From a nearby minimum BFGS needs a few to a few tens
-/// (at most 37 seen); a hint that leads onto a flat ridge towards a
-/// boundary (no repeat-buying structure: a million one-off buyers) would
-/// otherwise spend a thousand passes over every customer there, minutes on
-/// a large store, before the ladder below settles it in tens.
-const HINT_ITERATIONS: usize = 100;
-
 /// Minimises `objective(p, gradient)` (a mean negative log-likelihood and
 /// its gradient in p) over positive p, plus `penalizer`·Σp², trying each of
 /// `starts`. A `hint` (a fit of similar data, such as the same store a few
@@ -174,7 +166,7 @@ pub fn fit_positive<const N: usize>(
             &mut in_log_space,
             &theta,
             hint.inverse_hessian.as_deref(),
-            HINT_ITERATIONS,
+            1000,
         );
         if m.converged && m.x.iter().all(|t| t.abs() < 25.0) {
             return Ok(Fitted {
