@@ -18,18 +18,39 @@ pub struct Interner {
     text: String,
     /// End of string `i` in `text` (it starts where `i − 1` ends).
     ends: Vec<usize>,
-    /// Hash of string `i`: compared before the bytes, and reused when the
-    /// table grows.
-    hashes: Vec<u64>,
-    table: HashTable<u32>,
+    table: HashTable<Slot>,
     /// Strings `0..indexed` are in the table. Strings received in bulk (a
     /// piece of a file read elsewhere, mostly only to be listed) are put in
     /// it by the first `intern`; until then `get` looks through them.
     indexed: usize,
 }
 
-fn hash(text: &str) -> u64 {
-    BuildHasherDefault::<FxHasher>::default().hash_one(text)
+/// A string's number and a digest of its hash. The digest sits in the
+/// table itself so that a lookup rejects other strings (and the table
+/// regrows) without reaching into the per-string vectors: with a hundred
+/// thousand customers each of those reaches was a cache miss, and looking
+/// customers up was the largest cost of reading rows into orders.
+#[derive(Clone, Copy)]
+struct Slot {
+    index: u32,
+    digest: u32,
+}
+
+fn digest(text: &str) -> u32 {
+    fold(BuildHasherDefault::<FxHasher>::default().hash_one(text))
+}
+
+/// Both halves of a hash in one: `FxHasher` hashes in `usize`, so on wasm32
+/// the high half is zero (taking it alone put every string in one bucket
+/// there, and a 95 MiB file took 100 s to read instead of half a second).
+fn fold(hash: u64) -> u32 {
+    (hash ^ (hash >> 32)) as u32
+}
+
+/// The table's hash of a digest: spread over 64 bits, because the table
+/// takes buckets from the low bits and its control tags from the high ones.
+fn spread(digest: u32) -> u64 {
+    u64::from(digest).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Interner {
@@ -43,72 +64,69 @@ impl Interner {
         if self.indexed < self.ends.len() {
             self.index_all();
         }
-        let hash = hash(text);
+        let digest = digest(text);
         let Interner {
             text: all,
             ends,
-            hashes,
             table,
             indexed,
         } = self;
-        let get = |i: u32| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] };
-            &all[start..ends[i]]
-        };
-        if let Some(&i) = table.find(hash, |&i| hashes[i as usize] == hash && get(i) == text) {
-            return (i, false);
+        let found = table.find(spread(digest), |slot| {
+            slot.digest == digest && string(all, ends, slot.index) == text
+        });
+        if let Some(slot) = found {
+            return (slot.index, false);
         }
-        let i = u32::try_from(ends.len()).expect("fewer than 2^32 distinct values");
-        table.insert_unique(hash, i, |&j| hashes[j as usize]);
+        let index = u32::try_from(ends.len()).expect("fewer than 2^32 distinct values");
+        table.insert_unique(spread(digest), Slot { index, digest }, |s| spread(s.digest));
         all.push_str(text);
         ends.push(all.len());
-        hashes.push(hash);
         *indexed = ends.len();
-        (i, true)
+        (index, true)
     }
 
     /// Puts the strings received in bulk into the table.
     fn index_all(&mut self) {
         let Interner {
+            text,
             ends,
-            hashes,
             table,
             indexed,
-            ..
         } = self;
-        table.reserve(ends.len() - *indexed, |&j| hashes[j as usize]);
-        for i in *indexed..ends.len() {
-            table.insert_unique(hashes[i], i as u32, |&j| hashes[j as usize]);
+        table.reserve(ends.len() - *indexed, |s| spread(s.digest));
+        for index in *indexed..ends.len() {
+            let digest = digest(string(text, ends, index as u32));
+            let slot = Slot {
+                index: index as u32,
+                digest,
+            };
+            table.insert_unique(spread(digest), slot, |s| spread(s.digest));
         }
         *indexed = ends.len();
     }
 
     /// The number of `text`, if it was interned.
     pub fn get(&self, text: &str) -> Option<u32> {
-        let hash = hash(text);
+        let digest = digest(text);
         let indexed = self
             .table
-            .find(hash, |&i| {
-                self.hashes[i as usize] == hash && self.name(i) == text
+            .find(spread(digest), |slot| {
+                slot.digest == digest && self.name(slot.index) == text
             })
-            .copied();
+            .map(|slot| slot.index);
         indexed.or_else(|| {
             (self.indexed..self.ends.len())
                 .map(|i| i as u32)
-                .find(|&i| self.hashes[i as usize] == hash && self.name(i) == text)
+                .find(|&i| self.name(i) == text)
         })
     }
 
     /// The text of number `i` (empty for a number never given out).
     pub fn name(&self, i: u32) -> &str {
-        let i = i as usize;
-        match self.ends.get(i) {
-            Some(&end) => {
-                let start = if i == 0 { 0 } else { self.ends[i - 1] };
-                &self.text[start..end]
-            }
-            None => "",
+        if (i as usize) < self.ends.len() {
+            string(&self.text, &self.ends, i)
+        } else {
+            ""
         }
     }
 
@@ -128,9 +146,9 @@ impl Interner {
     }
 }
 
-/// Sent as all the text and each string's length; on arrival the strings
-/// are hashed (not compared: they are distinct) and the table is left to
-/// the first `intern` (see `indexed`).
+/// Sent as all the text and each string's length; on arrival the table is
+/// left to the first `intern` (see `indexed`), which hashes the strings but
+/// need not compare them: they are distinct.
 impl serde::Serialize for Interner {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let lengths: Vec<u32> = self.iter().map(|t| t.len() as u32).collect();
@@ -154,14 +172,20 @@ impl<'de> serde::Deserialize<'de> for Interner {
         if end != text.len() {
             return Err(D::Error::custom("interned strings do not fill their text"));
         }
-        let mut interner = Interner {
+        Ok(Interner {
             text,
             ends,
             ..Interner::default()
-        };
-        interner.hashes = interner.iter().map(hash).collect();
-        Ok(interner)
+        })
     }
+}
+
+/// String `i` of `text` cut at `ends` (split out of `Interner` so that a
+/// lookup can borrow the text while it holds the table).
+fn string<'a>(text: &'a str, ends: &[usize], i: u32) -> &'a str {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] };
+    &text[start..ends[i]]
 }
 
 impl std::fmt::Debug for Interner {
@@ -213,6 +237,25 @@ mod tests {
         assert_eq!(got.get("b"), Some(0));
         let damaged = postcard::to_allocvec(&("ab".to_string(), vec![1u32, 5])).expect("ok");
         assert!(postcard::from_bytes::<Interner>(&damaged).is_err());
+    }
+
+    #[test]
+    fn a_hash_of_32_bits_keeps_them_all() {
+        // What `FxHasher` gives on wasm32, where the page runs.
+        assert_eq!(fold(0x9e37_79b9), 0x9e37_79b9);
+        assert_eq!(fold(0x0000_0001_0000_0000), 1);
+    }
+
+    #[test]
+    fn digests_of_similar_ids_are_spread() {
+        let ids: Vec<String> = (0..20_000).map(|i| format!("#{}", 1000 + i)).collect();
+        let mut digests: Vec<u32> = ids.iter().map(|id| digest(id)).collect();
+        digests.sort_unstable();
+        digests.dedup();
+        assert!(digests.len() > 19_900, "{} distinct", digests.len());
+        let low_bits: std::collections::HashSet<u64> =
+            digests.iter().map(|&d| spread(d) & 0xfff).collect();
+        assert!(low_bits.len() > 4_000, "buckets used: {}", low_bits.len());
     }
 
     proptest! {
