@@ -124,16 +124,17 @@ pub fn propensity(
 
     // Features at the three cuts in one pass over the purchases and lines.
     let [train_x, test_x, now] = features_at(sources, [train_cut, test_cut, as_of]);
-    let train_y = bought_between(sources, train_cut, test_cut);
-    let test_y = bought_between(sources, test_cut, as_of);
-    let rows = |x: &[Option<[f64; K]>], y: &[bool]| -> (Vec<[f64; K]>, Vec<bool>) {
-        x.iter()
+    // Each cut's customers with a history, labelled; the per-customer
+    // vectors go as soon as they are read (a million customers' features
+    // take 100 MB at each cut).
+    let rows = |x: Vec<Option<[f64; K]>>, y: Vec<bool>| -> (Vec<[f64; K]>, Vec<bool>) {
+        x.into_iter()
             .zip(y)
-            .filter_map(|(f, &label)| f.map(|f| (f, label)))
+            .filter_map(|(f, label)| f.map(|f| (f, label)))
             .unzip()
     };
-    let (train_rows, train_labels) = rows(&train_x, &train_y);
-    let (test_rows, test_labels) = rows(&test_x, &test_y);
+    let (train_rows, train_labels) = rows(train_x, bought_between(sources, train_cut, test_cut));
+    let (test_rows, test_labels) = rows(test_x, bought_between(sources, test_cut, as_of));
     let positives = train_labels.iter().filter(|&&b| b).count();
     if positives < 5 || positives + 5 > train_labels.len() {
         return Err(format!(
@@ -451,8 +452,7 @@ fn category_features<const C: usize>(
 /// Newton's method (a handful of features: the Hessian is tiny).
 #[derive(Clone, Debug, PartialEq)]
 struct Logistic {
-    mean: [f64; K],
-    scale: [f64; K],
+    standard: Standard,
     /// Intercept, then one weight per feature.
     weights: Vec<f64>,
 }
@@ -470,55 +470,61 @@ impl Logistic {
             let var = rows.iter().map(|r| (r[j] - mean[j]).powi(2)).sum::<f64>() / n;
             scale[j] = if var > 1e-12 { var.sqrt() } else { 1.0 };
         }
-        let design: Vec<[f64; K + 1]> = rows
-            .iter()
-            .map(|r| {
-                let mut z = [1.0; K + 1];
-                for j in 0..K {
-                    z[j + 1] = (r[j] - mean[j]) / scale[j];
-                }
-                z
-            })
-            .collect();
+        let standard = Standard { mean, scale };
         // On many customers, Newton first runs on a systematic sample of
         // them: its minimum is close enough to the full data's that two or
         // three full passes finish the fit, where starting from zero takes
         // six to eight.
         let mut w = vec![0.0; K + 1];
-        if design.len() > 2 * SAMPLE_ROWS {
-            let step = design.len() / SAMPLE_ROWS;
-            let sample: Vec<[f64; K + 1]> = design.iter().step_by(step).copied().collect();
+        if rows.len() > 2 * SAMPLE_ROWS {
+            let step = rows.len() / SAMPLE_ROWS;
+            let sample: Vec<[f64; K]> = rows.iter().step_by(step).copied().collect();
             let sample_labels: Vec<bool> = labels.iter().step_by(step).copied().collect();
-            newton(&sample, &sample_labels, &mut w);
+            newton(&sample, &sample_labels, &standard, &mut w);
         }
-        newton(&design, labels, &mut w);
+        newton(rows, labels, &standard, &mut w);
         Logistic {
-            mean,
-            scale,
+            standard,
             weights: w,
         }
     }
 
     fn predict(&self, row: &[f64; K]) -> f64 {
+        sigmoid(dot(&self.weights, &self.standard.row(row)))
+    }
+}
+
+/// Standardisation of the features: each less its mean, over its spread.
+#[derive(Clone, Debug, PartialEq)]
+struct Standard {
+    mean: [f64; K],
+    scale: [f64; K],
+}
+
+impl Standard {
+    /// A row standardised, an intercept column first. Computed afresh on
+    /// every pass: a standardised copy of a million rows took 100 MB.
+    fn row(&self, row: &[f64; K]) -> [f64; K + 1] {
         let mut z = [1.0; K + 1];
         for j in 0..K {
             z[j + 1] = (row[j] - self.mean[j]) / self.scale[j];
         }
-        sigmoid(dot(&self.weights, &z))
+        z
     }
 }
 
 /// Rows a regression on many customers is first fitted to.
 const SAMPLE_ROWS: usize = 20_000;
 
-/// Newton's method for the ridge-penalised logistic log-likelihood of
-/// standardised rows (an intercept column first), from `w`.
-fn newton(design: &[[f64; K + 1]], labels: &[bool], w: &mut [f64]) {
+/// Newton's method for the ridge-penalised logistic log-likelihood of the
+/// rows standardised by `standard`, from `w` (the intercept first).
+fn newton(rows: &[[f64; K]], labels: &[bool], standard: &Standard, w: &mut [f64]) {
     // Newton converges in a handful of steps; 25 is a safety bound.
     for _ in 0..25 {
         let mut gradient = [0.0; K + 1];
         let mut hessian = [[0.0; K + 1]; K + 1];
-        for (z, &y) in design.iter().zip(labels) {
+        for (row, &y) in rows.iter().zip(labels) {
+            let z = &standard.row(row);
             let p = sigmoid(dot(w, z));
             let residual = f64::from(u8::from(y)) - p;
             let weight = (p * (1.0 - p)).max(1e-10);
@@ -638,18 +644,8 @@ mod tests {
             .map(|r| rng.random::<f64>() < sigmoid(r[0] - 0.3 * r[3] + 0.1 * r[7] - 1.0))
             .collect();
         let warm = Logistic::fit(&rows, &labels);
-        let design: Vec<[f64; K + 1]> = rows
-            .iter()
-            .map(|r| {
-                let mut z = [1.0; K + 1];
-                for j in 0..K {
-                    z[j + 1] = (r[j] - warm.mean[j]) / warm.scale[j];
-                }
-                z
-            })
-            .collect();
         let mut cold = vec![0.0; K + 1];
-        newton(&design, &labels, &mut cold);
+        newton(&rows, &labels, &warm.standard, &mut cold);
         for (a, b) in warm.weights.iter().zip(&cold) {
             assert!((a - b).abs() < 1e-9, "{:?} vs {cold:?}", warm.weights);
         }
