@@ -19,7 +19,11 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 fn main() {
     console_error_panic_hook::set_once();
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let session = Rc::new(RefCell::new(session::Session::new(scope.clone())));
+    let pool = Rc::new(pool::Pool::new(&scope));
+    let session = Rc::new(RefCell::new(session::Session::new(
+        scope.clone(),
+        pool.clone(),
+    )));
     // Any message from the page ends the warm-up: its work comes first.
     let stop_warm_up = Rc::new(Cell::new(false));
     let stop_on_message = stop_warm_up.clone();
@@ -41,13 +45,17 @@ fn main() {
         },
         None,
     );
-    // Helpers read one piece of one file and end: warming them is waste.
-    if scope.name() != pool::HELPER_NAME {
+    if scope.name() == pool::HELPER_NAME {
+        // A helper only ever reads one piece of a file.
+        wasm_bindgen_futures::spawn_local(warm::warm_up_reading(stop_warm_up));
+    } else {
         wasm_bindgen_futures::spawn_local(async move {
             let started = js_sys::Date::now();
             if warm::warm_up(stop_warm_up).await {
                 let elapsed_ms = js_sys::Date::now() - started;
                 envelope::post(&scope, &Event::Warmed { elapsed_ms }, None);
+                // Stopped, it left them to the analysis that stopped it.
+                session::replenish_soon(pool);
             }
         });
     }

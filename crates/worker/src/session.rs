@@ -25,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, File};
 
 use crate::envelope::{self, describe};
-use crate::pool::{self, Helper};
+use crate::pool::{self, Pool};
 use crate::reader::SliceReader;
 
 /// A customer order for one sort, filter and search, kept so scrolling
@@ -49,6 +49,8 @@ pub struct Session {
     /// Set by a Cancel message; checked between slices.
     cancel: Rc<Cell<bool>>,
     running: bool,
+    /// Helper workers for reading large files.
+    pool: Rc<Pool>,
 }
 
 /// What to analyse.
@@ -60,8 +62,9 @@ enum Source {
 }
 
 impl Session {
-    pub fn new(scope: DedicatedWorkerGlobalScope) -> Session {
+    pub fn new(scope: DedicatedWorkerGlobalScope, pool: Rc<Pool>) -> Session {
         Session {
+            pool,
             scope,
             analysis: None,
             options: Options::default(),
@@ -165,8 +168,9 @@ impl Session {
                 let summary = Box::new(Summary::of(analysis));
                 envelope::post(&early_scope, &Event::Provisional { summary }, None);
             };
-            let helpers = pool::helpers_wanted(&early_scope);
-            let result = run(source, &options, &mut sink, &mut early, helpers).await;
+            let pool = this.borrow().pool.clone();
+            let result = run(source, &options, &mut sink, &mut early, &pool).await;
+            replenish_soon(pool);
             let mut session = this.borrow_mut();
             session.running = false;
             match result {
@@ -228,7 +232,7 @@ impl Session {
     /// Reads the last files again as of `from` and compares the groups
     /// then with the groups now.
     fn movement(this: &Rc<RefCell<Session>>, from: Date) {
-        let (source, options, cancel, helpers) = {
+        let (source, options, cancel, pool) = {
             let mut session = this.borrow_mut();
             let (Some(source), Some(_)) = (session.source.clone(), &session.analysis) else {
                 session.post(&Event::failed(
@@ -248,13 +252,18 @@ impl Session {
                 as_of: Some(from),
                 ..session.options.clone()
             };
-            let helpers = pool::helpers_wanted(&session.scope);
-            (source, options, session.cancel.clone(), helpers)
+            (
+                source,
+                options,
+                session.cancel.clone(),
+                session.pool.clone(),
+            )
         };
         let this = this.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let mut sink = QuietSink { cancel };
-            let earlier = run(source, &options, &mut sink, &mut |_| {}, helpers).await;
+            let earlier = run(source, &options, &mut sink, &mut |_| {}, &pool).await;
+            replenish_soon(pool);
             let mut session = this.borrow_mut();
             session.running = false;
             match (earlier, &session.analysis) {
@@ -563,7 +572,7 @@ async fn run(
     options: &Options,
     sink: &mut impl Sink,
     early: &mut dyn FnMut(&Analysis),
-    helpers: usize,
+    pool: &Pool,
 ) -> Result<Analysis, Failure> {
     match source {
         Source::Demo(store) => {
@@ -576,7 +585,7 @@ async fn run(
             for (file, file_options) in files {
                 let name = file.name();
                 run.begin_file(&name, file_options.clone())?;
-                read_file(&mut run, &file, &file_options, helpers).await?;
+                read_file(&mut run, &file, &file_options, pool).await?;
                 run.end_file()?;
             }
             yield_now().await;
@@ -605,29 +614,29 @@ pub(crate) async fn analyse_bytes(
 }
 
 /// Pushes one file into `run`: a large order file in pieces, the first read
-/// here while `helpers` helper workers read the others, merged in order; a
+/// here while the pool's helper workers read the others, merged in order; a
 /// piece that cannot be merged is read again here with the rest of the file.
 async fn read_file(
     run: &mut Run<'_, impl Sink>,
     file: &File,
     options: &FileOptions,
-    helpers: usize,
+    pool: &Pool,
 ) -> Result<(), Failure> {
     let size = file.size() as u64;
-    let pieces = match helpers {
+    let pieces = match pool.wanted() {
         0 => None,
         _ if size < split::MIN_SPLIT_BYTES => None,
-        _ => find_cuts(file, options, size, helpers + 1).await?,
+        helpers => find_cuts(file, options, size, helpers + 1).await?,
     };
     let Some((plan, cuts)) = pieces else {
         return push_range(run, file, 0, size).await;
     };
     let ends = cuts.iter().skip(1).copied().chain([size]);
     let ranges: Vec<(u64, u64)> = cuts.iter().copied().zip(ends).collect();
-    // Each helper lives until its piece is merged (dropping it ends it).
+    // Each helper lives until it has answered (dropping it ends it).
     let mut started = Vec::with_capacity(ranges.len());
     for &(start, end) in &ranges {
-        match Helper::start() {
+        match pool.take() {
             Ok(helper) => {
                 let answer = helper.read_piece(file.clone(), plan.clone(), start, end);
                 started.push((helper, answer));
@@ -640,11 +649,10 @@ async fn read_file(
     }
     push_range(run, file, 0, cuts[0]).await?;
     for ((helper, answer), &(start, _)) in started.into_iter().zip(&ranges) {
-        let merged = match pool::part_of(answer).await {
+        let merged = match pool::part_of(answer, helper).await {
             Some(part) => run.absorb(part)?,
             None => false,
         };
-        drop(helper);
         if !merged {
             return push_range(run, file, start, size).await;
         }
@@ -724,10 +732,27 @@ async fn each_slice(
 
 /// Lets queued messages (a Cancel) in before going on.
 pub(crate) async fn yield_now() {
+    sleep(0).await;
+}
+
+/// Waits `ms` milliseconds, letting messages in meanwhile.
+async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let global: DedicatedWorkerGlobalScope =
             wasm_bindgen::JsCast::unchecked_into(js_sys::global());
-        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        let _ = global.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
+
+/// Starts the next file's helpers a little after an analysis (or the
+/// warm-up) ends, once the page has drawn it: their loading and warm-up
+/// would otherwise take a core from that.
+pub(crate) fn replenish_soon(pool: Rc<Pool>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        sleep(REPLENISH_AFTER_MS).await;
+        pool.replenish();
+    });
+}
+
+const REPLENISH_AFTER_MS: i32 = 1500;

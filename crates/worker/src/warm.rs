@@ -17,7 +17,8 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use segmenter_engine::demo::{DemoStore, Shape};
-use segmenter_engine::pipeline::Options;
+use segmenter_engine::ingest::{split, FileOptions, PartReader};
+use segmenter_engine::pipeline::{Options, CHUNK_BYTES};
 
 use crate::session::{analyse_bytes, yield_now, QuietSink};
 
@@ -26,20 +27,26 @@ use crate::session::{analyse_bytes, yield_now, QuietSink};
 /// milliseconds in the baseline tier.
 const CUSTOMERS: u32 = 1500;
 
+/// The warm-up stores, one per layout.
+fn stores() -> impl Iterator<Item = Vec<u8>> {
+    [Shape::Narrow, Shape::Shopify]
+        .into_iter()
+        .filter_map(|shape| {
+            let store = DemoStore {
+                customers: CUSTOMERS,
+                ..DemoStore::default()
+            };
+            let mut bytes = Vec::new();
+            store.write(shape, &mut bytes).ok().map(|_| bytes)
+        })
+}
+
 /// Analyses the warm-up stores, unless `stop` is set; returns whether it
 /// finished.
 pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
-    for shape in [Shape::Narrow, Shape::Shopify] {
+    for bytes in stores() {
         yield_now().await;
         if stop.get() {
-            return false;
-        }
-        let store = DemoStore {
-            customers: CUSTOMERS,
-            ..DemoStore::default()
-        };
-        let mut bytes = Vec::new();
-        if store.write(shape, &mut bytes).is_err() {
             return false;
         }
         // A stopped sink ends the analysis at its next slice (cancelled).
@@ -57,4 +64,28 @@ pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
         }
     }
     true
+}
+
+/// A helper's warm-up: it only ever reads pieces of files, so it reads the
+/// warm-up stores as a piece would be read, unless `stop` is set (a piece
+/// to read has arrived); steps of 1 MiB keep that wait short.
+pub async fn warm_up_reading(stop: Rc<Cell<bool>>) {
+    for bytes in stores() {
+        let head = &bytes[..bytes.len().min(split::HEAD_BYTES)];
+        let Some(plan) = split::plan("warm-up.csv", &FileOptions::default(), head) else {
+            return;
+        };
+        let Ok(mut reader) = PartReader::new(&plan) else {
+            return;
+        };
+        let data = bytes.get(plan.data_start as usize..).unwrap_or_default();
+        for piece in data.chunks(CHUNK_BYTES / 8) {
+            yield_now().await;
+            if stop.get() || reader.push(piece).is_err() {
+                return;
+            }
+        }
+        // Its answer is packed too (`Part::to_bytes`), though never sent.
+        drop(reader.finish().to_bytes());
+    }
 }
