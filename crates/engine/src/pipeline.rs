@@ -216,6 +216,10 @@ impl Analysis {
             provisional: true,
         };
         early(&analysis);
+        // The empty scores were for the first look only (200 bytes a
+        // customer: 200 MB for a million, held through the models' peak).
+        analysis.predictions.scores = Vec::new();
+        analysis.clustering = Clustering::pending(0);
         watch.lap("showing the segments");
         let models_start = watch.now();
         let predictions = Predictions::fit(&analysis.sales, &analysis.customers, &mut watch);

@@ -122,19 +122,18 @@ pub fn propensity(
     let test_cut = as_of.add_days(-horizon);
     let train_cut = test_cut.add_days(-horizon);
 
-    // Features at the three cuts in one pass over the purchases and lines.
-    let [train_x, test_x, now] = features_at(sources, [train_cut, test_cut, as_of]);
-    // Each cut's customers with a history, labelled; the per-customer
-    // vectors go as soon as they are read (a million customers' features
-    // take 100 MB at each cut).
-    let rows = |x: Vec<Option<[f64; K]>>, y: Vec<bool>| -> (Vec<[f64; K]>, Vec<bool>) {
+    // Each cut's customers with a history, labelled. One cut at a time, and
+    // today's only if the regression is deployed: a million customers'
+    // features take 100 MB at each cut (and their accumulators 40 MB), so
+    // all three at once made this the analysis's peak.
+    let rows = |cut: Date, until: Date| -> (Vec<[f64; K]>, Vec<bool>) {
+        let [x] = features_at(sources, [cut]);
         x.into_iter()
-            .zip(y)
+            .zip(bought_between(sources, cut, until))
             .filter_map(|(f, label)| f.map(|f| (f, label)))
             .unzip()
     };
-    let (train_rows, train_labels) = rows(train_x, bought_between(sources, train_cut, test_cut));
-    let (test_rows, test_labels) = rows(test_x, bought_between(sources, test_cut, as_of));
+    let (train_rows, train_labels) = rows(train_cut, test_cut);
     let positives = train_labels.iter().filter(|&&b| b).count();
     if positives < 5 || positives + 5 > train_labels.len() {
         return Err(format!(
@@ -143,6 +142,9 @@ pub fn propensity(
         ));
     }
     let model = Logistic::fit(&train_rows, &train_labels);
+    let train_customers = train_rows.len() as u64;
+    drop(train_rows);
+    let (test_rows, test_labels) = rows(test_cut, as_of);
     let logistic_scores: Vec<f64> = test_rows.iter().map(|f| model.predict(f)).collect();
 
     // The repeat-buying model fitted on the history up to the test cut,
@@ -180,11 +182,15 @@ pub fn propensity(
 
     // The deployed model: refitted on the latest window, applied to today.
     let deployed = Logistic::fit(&test_rows, &test_labels);
+    let test_customers = test_rows.len() as u64;
+    drop(test_rows);
     let scores: Vec<Option<f64>> = match winner {
-        Winner::LogisticRegression => now
-            .iter()
-            .map(|f| f.map(|f| deployed.predict(&f)))
-            .collect(),
+        Winner::LogisticRegression => {
+            let [now] = features_at(sources, [as_of]);
+            now.iter()
+                .map(|f| f.map(|f| deployed.predict(&f)))
+                .collect()
+        }
         // The model already fitted on the whole history scores today.
         Winner::RepeatModel => today
             .iter()
@@ -206,8 +212,8 @@ pub fn propensity(
             horizon_days: horizon,
             train_cut,
             test_cut,
-            train_customers: train_rows.len() as u64,
-            test_customers: test_rows.len() as u64,
+            train_customers,
+            test_customers,
             test_base_rate: base_rate,
             repeat_model: kind,
             logistic_auc,
@@ -270,7 +276,8 @@ fn bought_between(sources: &Sources<'_>, cut: Date, until: Date) -> Vec<bool> {
 
 /// Each customer's features at each of `cuts`, from what happened up to
 /// that cut only: one pass over the purchases (and the product lines) for
-/// all the cuts.
+/// all the cuts. The analysis asks for one cut at a time, which holds a
+/// third of the memory for little more time.
 fn features_at<const C: usize>(
     sources: &Sources<'_>,
     cuts: [Date; C],
