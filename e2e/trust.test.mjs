@@ -338,11 +338,11 @@ describe("a page merchants can trust", () => {
     // Not a speed target (those are benchmarks): a guard against slowdowns
     // by an order of magnitude, which the small fixtures of the other tests
     // never show. Each time is a ratio to a peer in the same browser, so the
-    // machine's speed cancels; normal here is about 20 and 8. Both guarded
+    // machine's speed cancels; normal here is 19–33 and 8–11. Both guarded
     // regressions were real: a hash table that put every customer in one
     // bucket on wasm32 only (ingest about 80 times slower), and a model fit
     // crawling along a flat ridge (the analysis 30 times slower).
-    assert.ok(report.ingest_per_bare_read < 120, `ingest ${ingest_ms} ms vs reading ${bare_read_ms} ms`);
+    assert.ok(report.ingest_per_bare_read < 200, `ingest ${ingest_ms} ms vs reading ${bare_read_ms} ms`);
     assert.ok(report.analysis_per_warm_up < 50, `analysis ${analysed_ms} ms vs warm-up ${warmed_ms} ms`);
   });
 
