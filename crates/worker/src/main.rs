@@ -54,7 +54,8 @@ fn main() {
             if warm::warm_up(stop_warm_up).await {
                 let elapsed_ms = js_sys::Date::now() - started;
                 envelope::post(&scope, &Event::Warmed { elapsed_ms }, None);
-                // Stopped, it left them to the analysis that stopped it.
+                // (A stopped warm-up means a file came: the analysis of
+                // it starts the next file's helpers when it ends.)
                 session::replenish_soon(pool);
             }
         });

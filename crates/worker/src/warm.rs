@@ -27,28 +27,30 @@ use crate::session::{analyse_bytes, yield_now, QuietSink};
 /// milliseconds in the baseline tier.
 const CUSTOMERS: u32 = 1500;
 
-/// The warm-up stores, one per layout.
-fn stores() -> impl Iterator<Item = Vec<u8>> {
-    [Shape::Narrow, Shape::Shopify]
-        .into_iter()
-        .filter_map(|shape| {
-            let store = DemoStore {
-                customers: CUSTOMERS,
-                ..DemoStore::default()
-            };
-            let mut bytes = Vec::new();
-            store.write(shape, &mut bytes).ok().map(|_| bytes)
-        })
+/// One warm-up store of each layout.
+const SHAPES: [Shape; 2] = [Shape::Narrow, Shape::Shopify];
+
+/// The warm-up store of `shape`, as a file's bytes.
+fn store(shape: Shape) -> Option<Vec<u8>> {
+    let store = DemoStore {
+        customers: CUSTOMERS,
+        ..DemoStore::default()
+    };
+    let mut bytes = Vec::new();
+    store.write(shape, &mut bytes).ok().map(|_| bytes)
 }
 
 /// Analyses the warm-up stores, unless `stop` is set; returns whether it
 /// finished.
 pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
-    for bytes in stores() {
+    for shape in SHAPES {
         yield_now().await;
         if stop.get() {
             return false;
         }
+        let Some(bytes) = store(shape) else {
+            return false;
+        };
         // A stopped sink ends the analysis at its next slice (cancelled).
         let mut sink = QuietSink::new(stop.clone());
         let analysed = analyse_bytes(
@@ -70,7 +72,11 @@ pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
 /// warm-up stores as a piece would be read, unless `stop` is set (a piece
 /// to read has arrived); steps of 1 MiB keep that wait short.
 pub async fn warm_up_reading(stop: Rc<Cell<bool>>) {
-    for bytes in stores() {
+    for shape in SHAPES {
+        yield_now().await;
+        let Some(bytes) = store(shape).filter(|_| !stop.get()) else {
+            return;
+        };
         let head = &bytes[..bytes.len().min(split::HEAD_BYTES)];
         let Some(plan) = split::plan("warm-up.csv", &FileOptions::default(), head) else {
             return;
