@@ -74,7 +74,10 @@ pub async fn warm_up(stop: Rc<Cell<bool>>) -> bool {
 pub async fn warm_up_reading(stop: Rc<Cell<bool>>) {
     for shape in SHAPES {
         yield_now().await;
-        let Some(bytes) = store(shape).filter(|_| !stop.get()) else {
+        if stop.get() {
+            return;
+        }
+        let Some(bytes) = store(shape) else {
             return;
         };
         let head = &bytes[..bytes.len().min(split::HEAD_BYTES)];
