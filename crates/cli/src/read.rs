@@ -31,7 +31,7 @@ pub fn analyze_files(
     let mut run = Run::new(options, sink, files.len(), Some(sizes.iter().sum()));
     for ((path, file_options), &size) in files.iter().zip(&sizes) {
         let name = path.display().to_string();
-        run.begin_file(&name, file_options.clone())?;
+        run.begin_file(&name, file_options.clone(), Some(size))?;
         read_file(&mut run, path, &name, file_options, size, threads)?;
         run.end_file()?;
     }
@@ -121,6 +121,7 @@ fn cuts(
 /// error is reported properly.
 fn read_piece(path: &Path, plan: &SplitPlan, start: u64, end: u64) -> Option<Part> {
     let mut reader = PartReader::new(plan).ok()?;
+    reader.expect_bytes(end - start);
     for_each_chunk(path, start, end, |chunk| {
         reader
             .push(chunk)

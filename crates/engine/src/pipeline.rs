@@ -14,7 +14,9 @@ use crate::behaviour::BehaviourSummary;
 use crate::cluster::{ClusterInput, ClusterOptions, Clustering};
 use crate::customers::CustomerTable;
 use crate::date::Date;
-use crate::ingest::{DataQuality, FileOptions, Ingest, IngestError, Ingested, Part, Totals};
+use crate::ingest::{
+    DataQuality, FileOptions, Ingest, IngestError, Ingested, Part, PartFrames, Totals,
+};
 use crate::interest::Interest;
 use crate::models::scores::Predictions;
 use crate::rfm::Rfm;
@@ -324,13 +326,23 @@ impl<'s, S: Sink> Run<'s, S> {
         }
     }
 
-    /// Starts the next input file.
-    pub fn begin_file(&mut self, name: &str, options: FileOptions) -> Result<(), Error> {
+    /// Starts the next input file, of `size` bytes when known (the book
+    /// then makes room for its orders at once).
+    pub fn begin_file(
+        &mut self,
+        name: &str,
+        options: FileOptions,
+        size: Option<u64>,
+    ) -> Result<(), Error> {
         if !self.progress.file.is_empty() {
             self.progress.file_index += 1;
         }
         self.progress.file = name.to_string();
-        Ok(self.ingest.begin_file_with(name, options)?)
+        self.ingest.begin_file_with(name, options)?;
+        if let Some(size) = size {
+            self.ingest.expect_bytes(size);
+        }
+        Ok(())
     }
 
     /// Feeds the next bytes of the current file and reports progress;
@@ -350,18 +362,31 @@ impl<'s, S: Sink> Run<'s, S> {
     /// `Ok(false)`: it cannot be merged (the cut was no record start), and
     /// the driver pushes the file's bytes from the piece's start instead.
     pub fn absorb(&mut self, part: Part) -> Result<bool, Error> {
-        let bytes = part.bytes;
+        self.merged(|ingest| ingest.absorb(part))
+    }
+
+    /// As [`Run::absorb`], for a piece encoded by another worker
+    /// ([`Part::encode`]).
+    pub fn absorb_encoded(&mut self, frames: &(impl PartFrames + ?Sized)) -> Result<bool, Error> {
+        self.merged(|ingest| ingest.absorb_encoded(frames))
+    }
+
+    fn merged(
+        &mut self,
+        merge: impl FnOnce(&mut Ingest) -> Result<Option<u64>, IngestError>,
+    ) -> Result<bool, Error> {
         let start = self.sink.now_ms();
-        let merged = self.ingest.absorb(part)?;
+        let merged = merge(&mut self.ingest)?;
         if let (Some(start), Some(end)) = (start, self.sink.now_ms()) {
             self.merge_ms += end - start;
         }
-        if merged {
-            self.pieces_merged += 1;
-            self.progress.bytes_done += bytes;
-            self.report()?;
-        }
-        Ok(merged)
+        let Some(bytes) = merged else {
+            return Ok(false);
+        };
+        self.pieces_merged += 1;
+        self.progress.bytes_done += bytes;
+        self.report()?;
+        Ok(true)
     }
 
     /// Ends the current file.
@@ -438,7 +463,7 @@ pub fn analyze_readers<R: Read>(
     let mut run = Run::new(options, sink, inputs.len(), bytes_total);
     let mut buffer = vec![0u8; CHUNK_BYTES];
     for mut input in inputs {
-        run.begin_file(&input.name, input.options)?;
+        run.begin_file(&input.name, input.options, input.size)?;
         loop {
             match input.reader.read(&mut buffer) {
                 Ok(0) => break,

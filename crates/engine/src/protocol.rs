@@ -152,7 +152,7 @@ pub enum Event {
     Library(Box<Library>),
     Cancelled,
     /// A helper's answer to `Request::ReadPiece`: the `Part` it read, as
-    /// bytes beside this message (`Part::to_bytes`).
+    /// frames of bytes beside this message (`Part::encode`).
     Piece,
     /// The analysis (or a request) failed; the message is for the merchant.
     Failed {

@@ -1,7 +1,8 @@
-//! The envelope around protocol messages: `{protocol, message, files?, bytes?}`.
-//! `message` is the serde form of a `Request` or `Event`; `files` carries the
-//! merchant's `File` objects (the browser passes them by reference) and
-//! `bytes` an export, transferred rather than copied.
+//! The envelope around protocol messages: `{protocol, message, files?,
+//! bytes?, frames?}`. `message` is the serde form of a `Request` or `Event`;
+//! `files` carries the merchant's `File` objects (the browser passes them by
+//! reference), `bytes` an export and `frames` a piece of a file read by a
+//! helper, transferred rather than copied.
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use segmenter_engine::protocol::{Event, Request, PROTOCOL_VERSION};
@@ -40,19 +41,27 @@ pub fn open(data: &JsValue) -> Result<Incoming, String> {
     Ok(Incoming { request, files })
 }
 
-/// Posts an event to the page, with export bytes transferred if given.
-pub fn post(scope: &DedicatedWorkerGlobalScope, event: &Event, bytes: Option<Uint8Array>) {
+/// The envelope of `event`; `None` (logged) if it cannot be serialised.
+fn envelope(event: &Event) -> Option<Object> {
     let envelope = Object::new();
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     let message = match event.serialize(&serializer) {
         Ok(message) => message,
         Err(error) => {
             web_sys::console::error_1(&format!("cannot serialise event: {error}").into());
-            return;
+            return None;
         }
     };
     let _ = Reflect::set(&envelope, &"protocol".into(), &PROTOCOL_VERSION.into());
     let _ = Reflect::set(&envelope, &"message".into(), &message);
+    Some(envelope)
+}
+
+/// Posts an event to the page, with export bytes transferred if given.
+pub fn post(scope: &DedicatedWorkerGlobalScope, event: &Event, bytes: Option<Uint8Array>) {
+    let Some(envelope) = envelope(event) else {
+        return;
+    };
     let result = match bytes {
         Some(bytes) => {
             let _ = Reflect::set(&envelope, &"bytes".into(), &bytes);
@@ -62,6 +71,23 @@ pub fn post(scope: &DedicatedWorkerGlobalScope, event: &Event, bytes: Option<Uin
         None => scope.post_message(&envelope),
     };
     if let Err(error) = result {
+        web_sys::console::error_1(&error);
+    }
+}
+
+/// Posts an event with frames of bytes beside it (`Uint8Array`s, each
+/// transferred).
+pub fn post_frames(scope: &DedicatedWorkerGlobalScope, event: &Event, frames: &Array) {
+    let Some(envelope) = envelope(event) else {
+        return;
+    };
+    let _ = Reflect::set(&envelope, &"frames".into(), frames);
+    let transfer: Array = frames
+        .iter()
+        .filter_map(|frame| frame.dyn_into::<Uint8Array>().ok())
+        .map(|frame| JsValue::from(frame.buffer()))
+        .collect();
+    if let Err(error) = scope.post_message_with_transfer(&envelope, &transfer) {
         web_sys::console::error_1(&error);
     }
 }

@@ -16,7 +16,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
-use segmenter_engine::ingest::{Part, SplitPlan};
+use segmenter_engine::ingest::{PartFrames, SplitPlan};
 use segmenter_engine::protocol::{Event, Request, PROTOCOL_VERSION};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -168,8 +168,12 @@ impl Helper {
             }
             let plan = Box::new(plan);
             helper.post(&Request::ReadPiece { plan, start, end }, &file)?;
-            match event_of(&helper.receive().await?)? {
-                (Event::Piece, Some(bytes)) => Ok(bytes.into()),
+            let answer = helper.receive().await?;
+            match event_of(&answer)? {
+                (Event::Piece, _) => Reflect::get(&answer, &"frames".into())?
+                    .dyn_into::<Array>()
+                    .map(JsValue::from)
+                    .map_err(|_| JsValue::from_str("the helper's piece had no frames")),
                 (Event::Failed { message, .. }, _) => Err(JsValue::from_str(&message)),
                 _ => Err(JsValue::from_str("the helper answered something else")),
             }
@@ -206,26 +210,41 @@ fn event_of(data: &JsValue) -> Result<(Event, Option<Uint8Array>), JsValue> {
     Ok((event, bytes))
 }
 
-/// The part in `helper`'s answer; `None` when it failed (the piece is then
-/// read again by this worker, which reports any real error itself). The
-/// helper is ended as soon as it has answered: its memory (as much again as
-/// its piece, held until the worker ends) is given back before the part is
-/// unpacked and merged here, the ingest's peak.
-pub async fn part_of(answer: Promise, helper: Rc<Helper>) -> Option<Part> {
+/// The encoded part in `helper`'s answer (`Part::encode`); `None` when it
+/// failed (the piece is then read again by this worker, which reports any
+/// real error itself). The helper is ended as soon as it has answered: its
+/// memory (as much again as its piece, held until the worker ends) is given
+/// back before the part is merged here, the ingest's peak.
+pub async fn part_of(answer: Promise, helper: Rc<Helper>) -> Option<EncodedPart> {
     let answer = JsFuture::from(answer).await;
     drop(helper);
     match answer {
-        Ok(bytes) => {
-            let bytes: Uint8Array = bytes.dyn_into().ok()?;
-            Part::from_bytes(&bytes.to_vec())
-                .map_err(|e| web_sys::console::warn_1(&e.into()))
-                .ok()
-        }
+        Ok(frames) => frames.dyn_into().ok().map(EncodedPart),
         Err(error) => {
             web_sys::console::warn_1(
                 &format!("a helper could not read its piece: {}", describe(error)).into(),
             );
             None
+        }
+    }
+}
+
+/// An encoded part as it arrived: frames left in their JavaScript buffers
+/// and copied into this worker's memory one at a time while it is merged,
+/// so the worker's memory (which never shrinks) never holds it whole.
+pub struct EncodedPart(Array);
+
+impl PartFrames for EncodedPart {
+    fn count(&self) -> usize {
+        self.0.length() as usize
+    }
+
+    /// A frame that is not bytes comes out empty (and fails to decode).
+    fn copy_into(&self, i: usize, into: &mut Vec<u8>) {
+        into.clear();
+        if let Ok(frame) = self.0.get(i as u32).dyn_into::<Uint8Array>() {
+            into.resize(frame.length() as usize, 0);
+            frame.copy_to(into);
         }
     }
 }

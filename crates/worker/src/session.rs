@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
+use js_sys::{Array, Uint8Array};
 use segmenter_engine::cluster::ClusterOptions;
 use segmenter_engine::customer_rows::{CustomerPage, CustomerQuery};
 use segmenter_engine::demo::{DemoStore, DEMO_FILE_NAME};
@@ -332,6 +332,7 @@ impl Session {
         wasm_bindgen_futures::spawn_local(async move {
             let outcome = async {
                 let mut reader = PartReader::new(&plan).map_err(|e| e.to_string())?;
+                reader.expect_bytes(end - start);
                 let blob = file
                     .slice_with_f64_and_f64(start as f64, end as f64)
                     .map_err(describe)?;
@@ -340,12 +341,15 @@ impl Session {
                 while let Some(len) = slices.next_into(&mut buffer).await.map_err(describe)? {
                     reader.push(&buffer[..len]).map_err(|e| e.to_string())?;
                 }
-                Ok::<_, String>(reader.finish().to_bytes())
+                // Each frame leaves this worker's memory as it is made.
+                let frames = Array::new();
+                reader.finish().encode(|frame| {
+                    frames.push(&Uint8Array::from(frame));
+                });
+                Ok::<_, String>(frames)
             };
             match outcome.await {
-                Ok(bytes) => {
-                    envelope::post(&scope, &Event::Piece, Some(Uint8Array::from(&bytes[..])))
-                }
+                Ok(frames) => envelope::post_frames(&scope, &Event::Piece, &frames),
                 Err(message) => envelope::post(&scope, &Event::failed(message), None),
             }
         });
@@ -584,7 +588,7 @@ async fn run(
             let mut run = Run::new(options, sink, files.len(), Some(total));
             for (file, file_options) in files {
                 let name = file.name();
-                run.begin_file(&name, file_options.clone())?;
+                run.begin_file(&name, file_options.clone(), Some(file.size() as u64))?;
                 read_file(&mut run, &file, &file_options, pool).await?;
                 run.end_file()?;
             }
@@ -604,7 +608,7 @@ pub(crate) async fn analyse_bytes(
     early: &mut dyn FnMut(&Analysis),
 ) -> Result<Analysis, Error> {
     let mut run = Run::new(options, sink, 1, Some(bytes.len() as u64));
-    run.begin_file(name, FileOptions::default())?;
+    run.begin_file(name, FileOptions::default(), Some(bytes.len() as u64))?;
     for piece in bytes.chunks(CHUNK_BYTES / 8) {
         run.push(piece)?;
         yield_now().await;
@@ -650,7 +654,7 @@ async fn read_file(
     push_range(run, file, 0, cuts[0]).await?;
     for ((helper, answer), &(start, _)) in started.into_iter().zip(&ranges) {
         let merged = match pool::part_of(answer, helper).await {
-            Some(part) => run.absorb(part)?,
+            Some(part) => run.absorb_encoded(&part)?,
             None => false,
         };
         if !merged {

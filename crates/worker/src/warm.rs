@@ -94,7 +94,7 @@ pub async fn warm_up_reading(stop: Rc<Cell<bool>>) {
                 return;
             }
         }
-        // Its answer is packed too (`Part::to_bytes`), though never sent.
-        drop(reader.finish().to_bytes());
+        // Its answer is packed too (`Part::encode`), though never sent.
+        reader.finish().encode(|_| ());
     }
 }

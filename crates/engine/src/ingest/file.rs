@@ -45,7 +45,14 @@ pub(super) struct FileState {
     /// The bytes of a workbook, read whole at the end (see `workbook`).
     workbook: Option<Vec<u8>>,
     options: FileOptions,
+    /// The size of the file, when known and large, until room for its
+    /// orders has been made (see `FileState::expect_bytes`).
+    expected_bytes: Option<u64>,
 }
+
+/// Read before the book makes room for the whole file's orders: enough
+/// rows to tell their bytes per order and per line.
+const SAMPLE_BYTES: u64 = 4 << 20;
 
 impl FileState {
     pub(super) fn new(name: &str, options: FileOptions) -> FileState {
@@ -64,7 +71,17 @@ impl FileState {
             layout: None,
             header: Vec::new(),
             book: OrderBook::default(),
+            expected_bytes: None,
         }
+    }
+
+    /// Says how many bytes the file (or the piece this reader reads, and
+    /// those to be merged into it) has. Once a sample has been read, the
+    /// book makes room for all of their orders and lines at once: grown
+    /// by doubling, it copies itself again and again, and each old copy's
+    /// memory is left behind (a worker's memory in the page never shrinks).
+    pub(super) fn expect_bytes(&mut self, total: u64) {
+        self.expected_bytes = Some(total).filter(|&total| total > SAMPLE_BYTES);
     }
 
     /// Whether the bytes so far ended where a record ends (see `split`).
@@ -108,7 +125,14 @@ impl FileState {
         quality: &mut DataQuality,
     ) -> Result<(), IngestError> {
         self.report.bytes += chunk.len() as u64;
-        self.accept_raw(chunk, false, names, quality)
+        self.accept_raw(chunk, false, names, quality)?;
+        if let Some(total) = self.expected_bytes {
+            if self.report.bytes >= SAMPLE_BYTES {
+                self.expected_bytes = None;
+                self.book.reserve_share(self.report.bytes, total);
+            }
+        }
+        Ok(())
     }
 
     /// Reads what is held back and the last record, and hands the file's

@@ -36,7 +36,7 @@ pub use self::dialect::Delimiter;
 pub use self::error::{ColumnsNeeded, IngestError};
 pub use self::identity::{normalise_customer_id, normalise_email};
 pub use self::layout::{ColumnMap, Layout};
-pub use self::part::{Part, PartReader};
+pub use self::part::{Part, PartFrames, PartReader};
 pub use self::quality::{
     DataQuality, Exclusion, FileReport, Rejection, RowIssue, ISSUES_KEPT_PER_REASON,
     REJECTIONS_LISTED,
@@ -199,6 +199,13 @@ impl Ingest {
         Ok(())
     }
 
+    /// Says how many bytes the current file has (see `FileState::expect_bytes`).
+    pub fn expect_bytes(&mut self, total: u64) {
+        if let Some(file) = self.current.as_mut() {
+            file.expect_bytes(total);
+        }
+    }
+
     /// Data rows read so far over all files (for progress reports).
     pub fn rows_read(&self) -> u64 {
         self.rows_before_current + self.current.as_ref().map_or(0, |f| f.report.rows_read)
@@ -300,7 +307,7 @@ impl Ingest {
                 match fate {
                     Err(reason) => {
                         if let (Exclusion::Refunded, Some(customer), Some(date)) =
-                            (reason, order.customer, order.date())
+                            (reason, order.customer.get(), order.date())
                         {
                             if as_of.is_none_or(|as_of| date <= as_of) {
                                 full_refunds.push((customer, order.amount.max(0.0)));
@@ -320,14 +327,14 @@ impl Ingest {
                     }
                     Ok(()) => {
                         report.rows_used += rows;
-                        if let (Some(customer), Some(date)) = (order.customer, order.date()) {
+                        if let (Some(customer), Some(date)) = (order.customer.get(), order.date()) {
                             purchase_of[index] = Some(purchases.len() as u32);
                             purchases.push(Purchase {
                                 discount: order.discount(),
                                 refunded: order.refunded.max(0.0),
-                                country: order.country,
-                                source: order.source,
-                                discount_code: order.discount_code,
+                                country: order.country.get(),
+                                source: order.source.get(),
+                                discount_code: order.discount_code.get(),
                                 ..Purchase::new(customer, date, order.net())
                             });
                         }

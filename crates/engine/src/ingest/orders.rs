@@ -18,16 +18,83 @@ use crate::interner::Interner;
 /// Index of an interned customer identity.
 pub type CustomerIndex = u32;
 
+/// An `Option<u32>` in four bytes (`u32::MAX` for none). A book holds all
+/// of a file's orders at once, each with five of these: as `Option`s they
+/// took a third of an order's bytes in tags and padding.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Option<u32>", into = "Option<u32>")]
+pub struct Maybe(u32);
+
+impl Maybe {
+    pub const NONE: Maybe = Maybe(u32::MAX);
+
+    pub fn get(self) -> Option<u32> {
+        (self != Maybe::NONE).then_some(self.0)
+    }
+
+    pub fn is_none(self) -> bool {
+        self == Maybe::NONE
+    }
+
+    /// `self` if set, else `other`.
+    fn or(self, other: Maybe) -> Maybe {
+        if self.is_none() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl From<Option<u32>> for Maybe {
+    fn from(value: Option<u32>) -> Maybe {
+        value.map_or(Maybe::NONE, Maybe)
+    }
+}
+
+impl From<Maybe> for Option<u32> {
+    fn from(value: Maybe) -> Option<u32> {
+        value.get()
+    }
+}
+
+impl std::fmt::Debug for Maybe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+/// No day yet, for `Order::min_known`: later than any, so `min` with it
+/// gives the other day.
+const NO_DAY: Date = Date::from_days(i32::MAX);
+
+/// `Order::min_known` on the wire as an `Option` (`None` is one byte).
+mod earliest_day {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Date, NO_DAY};
+
+    pub fn serialize<S: Serializer>(day: &Date, serializer: S) -> Result<S::Ok, S::Error> {
+        (*day != NO_DAY).then_some(*day).serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
+        Ok(Option::<Date>::deserialize(deserializer)?.unwrap_or(NO_DAY))
+    }
+}
+
 /// One order as assembled from its rows.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Order {
-    pub customer: Option<CustomerIndex>,
+    pub customer: Maybe,
     /// As read; a day/month pair until `OrderBook::resolve_dates`.
     date: Option<DateValue>,
     /// The earliest known day of its dated lines: what a later line that
     /// is not a day/month pair can still move the date to (kept so that two
     /// halves of an order read apart merge as if read in one go).
-    min_known: Option<Date>,
+    /// `NO_DAY` until one is known.
+    #[serde(with = "earliest_day")]
+    min_known: Date,
     /// Order total (Shopify) or the sum of line amounts (other layouts).
     pub amount: f64,
     pub refunded: f64,
@@ -43,11 +110,15 @@ pub struct Order {
     discount_order: f64,
     discount_lines: f64,
     /// Interned labels (see `Intern::label`).
-    pub country: Option<u32>,
-    pub source: Option<u32>,
-    pub discount_code: Option<u32>,
-    pub tags: Option<u32>,
+    pub country: Maybe,
+    pub source: Maybe,
+    pub discount_code: Maybe,
+    pub tags: Maybe,
 }
+
+// The book holds every order of a file at once (two books' worth while a
+// piece is merged): keep an order small.
+const _: () = assert!(std::mem::size_of::<Order>() <= 80);
 
 /// A product line of an order in the book.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,9 +147,9 @@ const FIELD_FLAGS: u8 = HAS_ORDER_ROW | CANCELLED | VOIDED | REFUNDED_STATUS | F
 impl Order {
     fn new() -> Order {
         Order {
-            customer: None,
+            customer: Maybe::NONE,
             date: None,
-            min_known: None,
+            min_known: NO_DAY,
             amount: 0.0,
             refunded: 0.0,
             currency: None,
@@ -88,10 +159,10 @@ impl Order {
             broken: None,
             discount_order: 0.0,
             discount_lines: 0.0,
-            country: None,
-            source: None,
-            discount_code: None,
-            tags: None,
+            country: Maybe::NONE,
+            source: Maybe::NONE,
+            discount_code: Maybe::NONE,
+            tags: Maybe::NONE,
         }
     }
 
@@ -146,7 +217,7 @@ impl Order {
 }
 
 /// The orders of one file, in order of first appearance.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct OrderBook {
     /// The order ids seen, and for each the position of its order.
     ids: Interner,
@@ -160,9 +231,7 @@ pub struct OrderBook {
     pub items: Vec<BookItem>,
     /// The order of the previous row: exports list an order's line items
     /// together, so most rows find their order here without hashing.
-    #[serde(skip)]
     last_id: String,
-    #[serde(skip)]
     last_index: Option<u32>,
 }
 
@@ -197,7 +266,7 @@ impl OrderBook {
         order.rows += 1;
         if order.customer.is_none() {
             if let Some(customer) = &line.customer {
-                order.customer = Some(intern.customer(customer, line.email.as_deref()));
+                order.customer = Maybe(intern.customer(customer, line.email.as_deref()));
             }
         }
         if let Some(amount) = line.line_amount {
@@ -217,7 +286,7 @@ impl OrderBook {
             (&mut order.tags, labels.tags),
         ] {
             if slot.is_none() {
-                *slot = text.as_deref().map(|t| intern.label(t));
+                *slot = text.as_deref().map(|t| intern.label(t)).into();
             }
         }
         if let Some(item) = line.item {
@@ -235,7 +304,7 @@ impl OrderBook {
         if let Some(date) = line.line_date {
             self.dates.observe(date);
             if let DateValue::Known(day) = date {
-                order.min_known = Some(order.min_known.map_or(day, |d| d.min(day)));
+                order.min_known = order.min_known.min(day);
             }
             order.date = Some(earliest(order.date, date));
             order.flags |= HAS_ORDER_ROW;
@@ -273,24 +342,47 @@ pub struct Renumbering<'a> {
 }
 
 impl Renumbering<'_> {
-    fn label(&self, label: u32) -> u32 {
-        self.labels[label as usize]
+    /// The number of the piece's `index`th entry of `list` (customers,
+    /// labels or currencies) in the whole file's numbering.
+    fn look_up<T: Copy>(list: &[T], index: usize, what: &str) -> Result<T, String> {
+        list.get(index)
+            .copied()
+            .ok_or_else(|| format!("{what} {index} of {}", list.len()))
+    }
+
+    fn label(&self, label: u32) -> Result<u32, String> {
+        Self::look_up(self.labels, label as usize, "label")
+    }
+
+    fn labels(&self, label: Option<u32>) -> Result<Option<u32>, String> {
+        label.map(|l| self.label(l)).transpose()
     }
 }
 
 impl Order {
-    fn renumber(&mut self, map: &Renumbering<'_>) {
-        self.customer = self.customer.map(|c| map.customers[c as usize]);
-        self.currency = self.currency.map(|c| map.currencies[c as usize]);
+    /// Into the whole file's numbering; an error for a number the piece
+    /// does not have (a damaged piece).
+    fn renumber(&mut self, map: &Renumbering<'_>) -> Result<(), String> {
+        self.customer = self
+            .customer
+            .get()
+            .map(|c| Renumbering::look_up(map.customers, c as usize, "customer"))
+            .transpose()?
+            .into();
+        self.currency = self
+            .currency
+            .map(|c| Renumbering::look_up(map.currencies, c as usize, "currency"))
+            .transpose()?;
         for slot in [
             &mut self.country,
             &mut self.source,
             &mut self.discount_code,
             &mut self.tags,
         ] {
-            *slot = slot.map(|l| map.label(l));
+            *slot = map.labels(slot.get())?.into();
         }
         self.first_line = u32::try_from(u64::from(self.first_line) + map.lines).unwrap_or(u32::MAX);
+        Ok(())
     }
 
     /// Folds in `later`: the same order's lines from further on in the file,
@@ -327,7 +419,7 @@ impl Order {
                 // Dated lines: `earliest` applied to each of `later`'s lines.
                 self.date = match (self.date, later.date) {
                     (Some(DateValue::Known(a)), _) => {
-                        Some(DateValue::Known(later.min_known.map_or(a, |b| a.min(b))))
+                        Some(DateValue::Known(a.min(later.min_known)))
                     }
                     (Some(first), _) => Some(first),
                     (None, date) => date,
@@ -335,80 +427,195 @@ impl Order {
                 self.flags |= HAS_ORDER_ROW;
             }
         }
-        self.min_known = match (self.min_known, later.min_known) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        self.min_known = self.min_known.min(later.min_known);
         ignored
     }
 }
 
+/// An order book less its orders and product lines: what merging them into
+/// another book needs besides them.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct BookIndex {
+    ids: Interner,
+    order_of_id: Vec<u32>,
+    dates: DateEvidence,
+    details: FxHashMap<u32, Box<str>>,
+}
+
+/// A piece's orders being merged into a book ([`OrderBook::merging`]):
+/// orders first, each in the piece's order, then product lines. Fed one at
+/// a time, so a piece that arrives in frames never needs to be whole.
+pub struct Merge<'a> {
+    book: &'a mut OrderBook,
+    map: &'a Renumbering<'a>,
+    index: BookIndex,
+    /// For each of the piece's orders, its id's number in `index.ids`
+    /// (`NO_ID` for an order without an id).
+    id_of_order: Vec<u32>,
+    /// Where each of the piece's orders merged so far went in the book.
+    position: Vec<u32>,
+    orders: usize,
+    items: usize,
+    items_seen: usize,
+}
+
+const NO_ID: u32 = u32::MAX;
+
 impl OrderBook {
-    /// Adds the orders of `piece`, the next stretch of the same file read on
-    /// its own, as if its rows had been added here one by one: an order
-    /// whose rows straddle the cut (or come back later) is folded into the
-    /// order already here, new orders and product lines follow in file order.
-    pub fn absorb(&mut self, piece: OrderBook, map: &Renumbering<'_>) {
+    /// Splits the book for sending elsewhere: its index, orders and lines.
+    pub fn into_parts(self) -> (BookIndex, Vec<Order>, Vec<BookItem>) {
         let OrderBook {
             ids,
             order_of_id,
             orders,
             dates,
-            mut details,
+            details,
             items,
             ..
-        } = piece;
-        let mut id_of_order = vec![None; orders.len()];
-        for (id, &order) in order_of_id.iter().enumerate() {
-            id_of_order[order as usize] = Some(id as u32);
+        } = self;
+        let index = BookIndex {
+            ids,
+            order_of_id,
+            dates,
+            details,
+        };
+        (index, orders, items)
+    }
+
+    /// Starts adding the `orders` orders and `items` product lines of a
+    /// piece, the next stretch of the same file read on its own (`index` is
+    /// its book's index), as if its rows had been added here one by one: an
+    /// order whose rows straddle the cut (or come back later) is folded into
+    /// the order already here, new orders and product lines follow in file
+    /// order.
+    pub fn merging<'a>(
+        &'a mut self,
+        index: BookIndex,
+        orders: usize,
+        items: usize,
+        map: &'a Renumbering<'a>,
+    ) -> Merge<'a> {
+        let mut id_of_order = vec![NO_ID; orders];
+        for (id, &order) in index.order_of_id.iter().enumerate() {
+            if let Some(slot) = id_of_order.get_mut(order as usize) {
+                *slot = id as u32;
+            }
         }
-        self.dates.add(&dates);
+        self.dates.add(&index.dates);
         // Room for exactly the piece: amortised doubling would leave up to
         // a whole book of slack at the ingest's peak.
-        self.orders.reserve_exact(orders.len());
-        self.items.reserve_exact(items.len());
-        let mut position = Vec::with_capacity(orders.len());
-        for (j, mut order) in orders.into_iter().enumerate() {
-            order.renumber(map);
-            let detail = details.remove(&(j as u32));
-            let earlier = id_of_order[j].and_then(|id| {
-                let (number, new) = self.ids.intern_new(ids.name(id));
+        self.orders.reserve_exact(orders);
+        self.items.reserve_exact(items);
+        Merge {
+            book: self,
+            map,
+            index,
+            id_of_order,
+            position: Vec::with_capacity(orders),
+            orders,
+            items,
+            items_seen: 0,
+        }
+    }
+}
+
+impl Merge<'_> {
+    /// Adds the piece's next order; an error when the piece has no more.
+    pub fn order(&mut self, mut order: Order) -> Result<(), String> {
+        let j = self.position.len();
+        if j == self.orders {
+            return Err(format!("more than its {} orders", self.orders));
+        }
+        let book = &mut *self.book;
+        order.renumber(self.map)?;
+        let detail = self.index.details.remove(&(j as u32));
+        let earlier = match self.id_of_order[j] {
+            NO_ID => None,
+            id => {
+                let (number, new) = book.ids.intern_new(self.index.ids.name(id));
                 if new {
-                    self.order_of_id.push(self.orders.len() as u32);
+                    book.order_of_id.push(book.orders.len() as u32);
                     None
                 } else {
-                    Some(self.order_of_id[number as usize])
-                }
-            });
-            let (at, detail) = match earlier {
-                Some(at) => {
-                    let target = &mut self.orders[at as usize];
-                    // Only what broke an order first is listed.
-                    let detail = detail.filter(|_| target.broken.is_none());
-                    if let Some(date) = target.absorb(order) {
-                        self.dates.unobserve(date);
-                    }
-                    (at, detail)
-                }
-                None => {
-                    self.orders.push(order);
-                    ((self.orders.len() - 1) as u32, detail)
-                }
-            };
-            if let Some(detail) = detail {
-                if self.details.len() < super::quality::REJECTIONS_LISTED {
-                    self.details.insert(at, detail);
+                    Some(book.order_of_id[number as usize])
                 }
             }
-            position.push(at);
+        };
+        let (at, detail) = match earlier {
+            Some(at) => {
+                let target = &mut book.orders[at as usize];
+                // Only what broke an order first is listed.
+                let detail = detail.filter(|_| target.broken.is_none());
+                if let Some(date) = target.absorb(order) {
+                    book.dates.unobserve(date);
+                }
+                (at, detail)
+            }
+            None => {
+                book.orders.push(order);
+                ((book.orders.len() - 1) as u32, detail)
+            }
+        };
+        if let Some(detail) = detail {
+            if book.details.len() < super::quality::REJECTIONS_LISTED {
+                book.details.insert(at, detail);
+            }
         }
-        self.items.extend(items.into_iter().map(|item| BookItem {
-            order: position[item.order as usize],
-            product: map.label(item.product),
-            sku: item.sku.map(|l| map.label(l)),
-            category: item.category.map(|l| map.label(l)),
+        self.position.push(at);
+        Ok(())
+    }
+
+    /// Adds the piece's next product line, once all its orders are in.
+    pub fn item(&mut self, item: BookItem) -> Result<(), String> {
+        if self.position.len() != self.orders {
+            return Err("a product line before all the orders".to_string());
+        }
+        if self.items_seen == self.items {
+            return Err(format!("more than its {} product lines", self.items));
+        }
+        let Some(&order) = self.position.get(item.order as usize) else {
+            return Err(format!("a product line of order {}", item.order));
+        };
+        self.items_seen += 1;
+        let map = self.map;
+        self.book.items.push(BookItem {
+            order,
+            product: map.label(item.product)?,
+            sku: map.labels(item.sku)?,
+            category: map.labels(item.category)?,
             ..item
-        }));
+        });
+        Ok(())
+    }
+
+    /// Ends the merge; an error when orders or lines are missing.
+    pub fn finish(self) -> Result<(), String> {
+        if self.position.len() != self.orders || self.items_seen != self.items {
+            return Err(format!(
+                "{} of {} orders and {} of {} product lines arrived",
+                self.position.len(),
+                self.orders,
+                self.items_seen,
+                self.items
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl OrderBook {
+    /// Makes room for the orders and lines of `total` bytes of a file, from
+    /// those of the first `read` bytes (what is here now), with a margin:
+    /// a later stretch with more orders per byte only grows the book again.
+    pub(super) fn reserve_share(&mut self, read: u64, total: u64) {
+        let scale = |now: usize| {
+            let all = (now as u128 * u128::from(total) / u128::from(read.max(1))) as usize;
+            all.saturating_add(all / 16).saturating_sub(now)
+        };
+        self.orders.reserve_exact(scale(self.orders.len()));
+        self.order_of_id
+            .reserve_exact(scale(self.order_of_id.len()));
+        self.items.reserve_exact(scale(self.items.len()));
     }
 
     /// The position of order `id`, added if new.

@@ -52,8 +52,15 @@ fn in_pieces(bytes: &[u8], cuts: &[usize]) -> (String, usize) {
         let middle = start + (end - start) / 3;
         reader.push(&bytes[start..middle]).expect("push");
         reader.push(&bytes[middle..end]).expect("push");
-        let part = Part::from_bytes(&reader.finish().to_bytes()).expect("round trip");
-        if ingest.absorb(part).expect("absorb") {
+        let part = reader.finish();
+        // Both ways a part is merged: as read (the CLI's threads) and
+        // encoded (posted between workers), in turn.
+        let absorbed = if merged % 2 == 0 {
+            ingest.absorb_encoded(&frames(part, 3, 5)[..])
+        } else {
+            ingest.absorb(part)
+        };
+        if absorbed.expect("absorb").is_some() {
             merged += 1;
         } else {
             ingest.push(&bytes[start..]).expect("push");
@@ -239,4 +246,72 @@ fn the_awkward_file_has_a_note_on_its_dates() {
         .warnings
         .iter()
         .any(|w| w.contains("fit both")));
+}
+
+/// `part` encoded in frames of at most `orders` orders and `items` lines.
+fn frames(part: Part, orders: usize, items: usize) -> Vec<Vec<u8>> {
+    let mut frames = Vec::new();
+    part.encode_in(orders, items, |frame| frames.push(frame.to_vec()));
+    frames
+}
+
+/// The first half of `bytes` read as the whole file's reader would, and the
+/// second half's part encoded in small frames.
+fn halves(bytes: &[u8]) -> (Ingest, Vec<Vec<u8>>) {
+    let plan = split::plan("f.csv", &FileOptions::default(), bytes).expect("plan");
+    let cut = bytes.len() / 2 + record_start(&plan, &bytes[bytes.len() / 2..]).expect("a cut");
+    let mut ingest = Ingest::new(None);
+    ingest.begin_file("f.csv").expect("begin");
+    ingest.push(&bytes[..cut]).expect("push");
+    let mut reader = PartReader::new(&plan).expect("reader");
+    reader.push(&bytes[cut..]).expect("push");
+    (ingest, frames(reader.finish(), 4, 4))
+}
+
+#[test]
+fn an_encoded_part_merges_a_frame_at_a_time() {
+    let bytes = demo();
+    let (mut ingest, frames) = halves(&bytes);
+    assert!(
+        frames.len() > 10,
+        "{} frames: orders and lines in several",
+        frames.len()
+    );
+    assert!(ingest
+        .absorb_encoded(&frames[..])
+        .expect("merged")
+        .is_some());
+    assert_eq!(outcome(ingest.finish().expect("finish")), whole(&bytes));
+}
+
+#[test]
+fn a_damaged_part_is_an_error_that_names_the_file() {
+    let bytes = demo();
+    let (_, frames) = halves(&bytes);
+    let last = frames.len() - 1;
+    let mut truncated = frames.clone();
+    truncated[1].pop();
+    let mut swapped = frames.clone();
+    swapped.swap(1, last);
+    let mut later_lines = frames.clone();
+    later_lines.push(frames[last].clone());
+    let damaged = [
+        Vec::new(),
+        vec![frames[0][..frames[0].len() - 1].to_vec()],
+        truncated,
+        // Lines before all the orders.
+        swapped,
+        // The last frame of lines left out, or sent twice.
+        frames[..last].to_vec(),
+        later_lines,
+    ];
+    for frames_given in damaged {
+        let (mut ingest, _) = halves(&bytes);
+        let error = ingest
+            .absorb_encoded(&frames_given[..])
+            .expect_err("damaged");
+        let message = error.to_string();
+        assert!(message.starts_with("f.csv:"), "{message}");
+        assert!(message.contains("came back damaged"), "{message}");
+    }
 }
