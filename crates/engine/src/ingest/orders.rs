@@ -18,9 +18,10 @@ use crate::interner::Interner;
 /// Index of an interned customer identity.
 pub type CustomerIndex = u32;
 
-/// An `Option<u32>` in four bytes (`u32::MAX` for none). A book holds all
-/// of a file's orders at once, each with five of these: as `Option`s they
-/// took a third of an order's bytes in tags and padding.
+/// An `Option<u32>` in four bytes (`u32::MAX` for none: no store has four
+/// billion customers or labels). A book holds all of a file's orders at
+/// once, each with five of these: as `Option`s they took a third of an
+/// order's bytes in tags and padding.
 #[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "Option<u32>", into = "Option<u32>")]
 pub struct Maybe(u32);
@@ -116,8 +117,7 @@ pub struct Order {
     pub tags: Maybe,
 }
 
-// The book holds every order of a file at once (two books' worth while a
-// piece is merged): keep an order small.
+// The book holds every order of a file at once: keep an order small.
 const _: () = assert!(std::mem::size_of::<Order>() <= 80);
 
 /// A product line of an order in the book.
@@ -793,6 +793,27 @@ mod tests {
         assert_eq!(book.orders[0].amount, 25.0);
         assert_eq!(book.orders[1].amount, 10.0);
         assert!(book.orders.iter().all(|o| o.classify().is_ok()));
+    }
+
+    #[test]
+    fn a_compact_option_travels_as_an_option() {
+        for value in [None, Some(0), Some(7), Some(u32::MAX - 1)] {
+            let compact = Maybe::from(value);
+            assert_eq!(compact.get(), value);
+            let bytes = postcard::to_allocvec(&compact).expect("encodes");
+            assert_eq!(bytes, postcard::to_allocvec(&value).expect("encodes"));
+            assert_eq!(
+                postcard::from_bytes::<Maybe>(&bytes).expect("decodes"),
+                compact
+            );
+        }
+        let mut order = Order::new();
+        order.min_known = Date::from_days(20_000);
+        for order in [Order::new(), order] {
+            let bytes = postcard::to_allocvec(&order).expect("encodes");
+            let back: Order = postcard::from_bytes(&bytes).expect("decodes");
+            assert_eq!(back.min_known, order.min_known);
+        }
     }
 
     #[test]

@@ -61,6 +61,7 @@ struct PartHead {
     rows_used: u64,
     rows_excluded: BTreeMap<Exclusion, u64>,
     book: BookIndex,
+    /// How many orders and product lines follow the head.
     orders: u64,
     items: u64,
     /// Customers (keys, and first emails back to back with their lengths,
@@ -114,11 +115,6 @@ impl PartFrames for [Vec<u8>] {
 }
 
 impl Part {
-    /// Bytes of the piece.
-    pub fn bytes(&self) -> u64 {
-        self.head.bytes
-    }
-
     /// The part in a compact binary form, to post to another worker, frame
     /// by frame: `frame` is called with each (the head, then orders, then
     /// product lines), in one buffer reused between calls.
