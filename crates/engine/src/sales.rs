@@ -40,6 +40,58 @@ impl Labels {
     }
 }
 
+/// An `Option<u32>` in four bytes (`u32::MAX` for none: no store has four
+/// billion customers or labels). Orders and product lines are held a
+/// million at a time, with up to five of these each: as `Option`s they took
+/// a third of an order's bytes in tags and padding. Serialised as the
+/// `Option`, so the binary form is as short.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "Option<u32>", into = "Option<u32>")]
+pub struct Maybe(u32);
+
+impl Maybe {
+    pub const NONE: Maybe = Maybe(u32::MAX);
+
+    pub const fn some(value: u32) -> Maybe {
+        Maybe(value)
+    }
+
+    pub fn get(self) -> Option<u32> {
+        (self != Maybe::NONE).then_some(self.0)
+    }
+
+    pub fn is_none(self) -> bool {
+        self == Maybe::NONE
+    }
+
+    /// `self` if set, else `other`.
+    pub fn or(self, other: Maybe) -> Maybe {
+        if self.is_none() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+impl From<Option<u32>> for Maybe {
+    fn from(value: Option<u32>) -> Maybe {
+        value.map_or(Maybe::NONE, Maybe)
+    }
+}
+
+impl From<Maybe> for Option<u32> {
+    fn from(value: Maybe) -> Option<u32> {
+        value.get()
+    }
+}
+
+impl std::fmt::Debug for Maybe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
 /// One product line of a counted purchase.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SoldItem {
@@ -47,8 +99,8 @@ pub struct SoldItem {
     pub purchase: u32,
     pub customer: u32,
     pub product: u32,
-    pub sku: Option<u32>,
-    pub category: Option<u32>,
+    pub sku: Maybe,
+    pub category: Maybe,
     pub quantity: f32,
     /// Unit price before discounts.
     pub price: f64,
@@ -168,8 +220,8 @@ mod tests {
             purchase,
             customer,
             product,
-            sku: None,
-            category: None,
+            sku: Maybe::NONE,
+            category: Maybe::NONE,
             quantity,
             price,
             discount: 0.0,

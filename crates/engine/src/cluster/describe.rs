@@ -66,7 +66,7 @@ pub(super) fn describe(
         };
         let spend = item.revenue().max(0.0);
         item_spend[c] += spend;
-        if let Some(category) = item.category {
+        if let Some(category) = item.category.get() {
             *categories[c].entry(category).or_default() += spend;
         }
     }

@@ -171,7 +171,7 @@ impl CategoryShares {
     fn of(sales: &Sales) -> CategoryShares {
         let mut store: FxHashMap<u32, f64> = FxHashMap::default();
         for item in &sales.items {
-            if let Some(c) = item.category {
+            if let Some(c) = item.category.get() {
                 *store.entry(c).or_default() += item.revenue().max(0.0);
             }
         }
@@ -187,7 +187,10 @@ impl CategoryShares {
             let revenue = item.revenue().max(0.0);
             let entry = &mut spend[item.customer as usize];
             entry.1 += revenue;
-            if let Some(rank) = ranked.iter().position(|(c, _)| Some(*c) == item.category) {
+            if let Some(rank) = ranked
+                .iter()
+                .position(|(c, _)| Some(*c) == item.category.get())
+            {
                 entry.0[rank] += revenue;
             }
         }

@@ -14,56 +14,10 @@ use super::layout::{OrderFields, OrderLine};
 use super::quality::{Exclusion, RowIssue};
 use crate::date::Date;
 use crate::interner::Interner;
+use crate::sales::Maybe;
 
 /// Index of an interned customer identity.
 pub type CustomerIndex = u32;
-
-/// An `Option<u32>` in four bytes (`u32::MAX` for none: no store has four
-/// billion customers or labels). A book holds all of a file's orders at
-/// once, each with five of these: as `Option`s they took a third of an
-/// order's bytes in tags and padding.
-#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "Option<u32>", into = "Option<u32>")]
-pub struct Maybe(u32);
-
-impl Maybe {
-    pub const NONE: Maybe = Maybe(u32::MAX);
-
-    pub fn get(self) -> Option<u32> {
-        (self != Maybe::NONE).then_some(self.0)
-    }
-
-    pub fn is_none(self) -> bool {
-        self == Maybe::NONE
-    }
-
-    /// `self` if set, else `other`.
-    fn or(self, other: Maybe) -> Maybe {
-        if self.is_none() {
-            other
-        } else {
-            self
-        }
-    }
-}
-
-impl From<Option<u32>> for Maybe {
-    fn from(value: Option<u32>) -> Maybe {
-        value.map_or(Maybe::NONE, Maybe)
-    }
-}
-
-impl From<Maybe> for Option<u32> {
-    fn from(value: Maybe) -> Option<u32> {
-        value.get()
-    }
-}
-
-impl std::fmt::Debug for Maybe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.get().fmt(f)
-    }
-}
 
 /// No day yet, for `Order::min_known`: later than any, so `min` with it
 /// gives the other day.
@@ -117,16 +71,18 @@ pub struct Order {
     pub tags: Maybe,
 }
 
-// The book holds every order of a file at once: keep an order small.
+// The book holds every order and product line of a file at once: keep
+// them small.
 const _: () = assert!(std::mem::size_of::<Order>() <= 80);
+const _: () = assert!(std::mem::size_of::<BookItem>() <= 40);
 
 /// A product line of an order in the book.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BookItem {
     pub order: u32,
     pub product: u32,
-    pub sku: Option<u32>,
-    pub category: Option<u32>,
+    pub sku: Maybe,
+    pub category: Maybe,
     pub quantity: f32,
     pub price: f64,
     pub discount: f64,
@@ -266,7 +222,7 @@ impl OrderBook {
         order.rows += 1;
         if order.customer.is_none() {
             if let Some(customer) = &line.customer {
-                order.customer = Maybe(intern.customer(customer, line.email.as_deref()));
+                order.customer = Maybe::some(intern.customer(customer, line.email.as_deref()));
             }
         }
         if let Some(amount) = line.line_amount {
@@ -294,8 +250,8 @@ impl OrderBook {
             self.items.push(BookItem {
                 order: index as u32,
                 product: intern.label(&item.product),
-                sku: item.sku.as_deref().map(|s| intern.label(s)),
-                category: item.category.as_deref().map(|c| intern.label(c)),
+                sku: item.sku.as_deref().map(|s| intern.label(s)).into(),
+                category: item.category.as_deref().map(|c| intern.label(c)).into(),
                 quantity: item.quantity as f32,
                 price: item.price,
                 discount: item.discount,
@@ -581,8 +537,8 @@ impl Merge<'_> {
         self.book.items.push(BookItem {
             order,
             product: map.label(item.product)?,
-            sku: map.labels(item.sku)?,
-            category: map.labels(item.category)?,
+            sku: map.labels(item.sku.get())?.into(),
+            category: map.labels(item.category.get())?.into(),
             ..item
         });
         Ok(())

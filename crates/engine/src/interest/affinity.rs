@@ -32,7 +32,7 @@ impl Affinity {
         let mut lines: Vec<(u32, u32, f64)> = sales
             .items
             .iter()
-            .filter_map(|i| Some((i.customer, i.category?, i.revenue().max(0.0))))
+            .filter_map(|i| Some((i.customer, i.category.get()?, i.revenue().max(0.0))))
             .collect();
         if lines.is_empty() {
             return Affinity::default();
@@ -99,6 +99,7 @@ mod tests {
     use super::*;
     use crate::customers::Purchase;
     use crate::date::Date;
+    use crate::sales::Maybe;
     use crate::sales::SoldItem;
 
     #[test]
@@ -112,8 +113,8 @@ mod tests {
             purchase,
             customer,
             product: 0,
-            sku: None,
-            category: Some(category),
+            sku: Maybe::NONE,
+            category: Maybe::some(category),
             quantity: 1.0,
             price,
             discount: 0.0,

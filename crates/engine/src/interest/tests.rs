@@ -6,6 +6,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::*;
 use crate::customers::Purchase;
+use crate::sales::Maybe;
 use crate::sales::SoldItem;
 
 /// 600 customers, 3 orders each over a year, each order 1–3 of 30 products
@@ -57,8 +58,8 @@ fn planted_store() -> Sales {
                     purchase,
                     customer,
                     product,
-                    sku: None,
-                    category: None,
+                    sku: Maybe::NONE,
+                    category: Maybe::NONE,
                     quantity: 1.0,
                     price: 10.0,
                     discount: 0.0,

@@ -374,7 +374,7 @@ fn category_features<const C: usize>(
     let lines = || {
         sources.items.iter().filter_map(|item| {
             let date = sources.purchases.get(item.purchase as usize)?.date;
-            let category = item.category?;
+            let category = item.category.get()?;
             ((item.customer as usize) < n).then_some((item, category, date))
         })
     };
@@ -620,6 +620,7 @@ fn solve<const N: usize>(a: [[f64; N]; N], b: [f64; N]) -> Option<[f64; N]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sales::Maybe;
 
     #[test]
     fn cholesky_solves_a_small_system() {
@@ -711,8 +712,8 @@ mod tests {
             purchase,
             customer,
             product: 0,
-            sku: None,
-            category: Some(category + offset),
+            sku: Maybe::NONE,
+            category: Maybe::some(category + offset),
             quantity: 1.0,
             price,
             discount: 0.0,

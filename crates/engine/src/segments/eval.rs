@@ -390,8 +390,8 @@ fn bought(filter: &ProductFilter, a: &Analysis, lines: &[u32]) -> bool {
         let day = a.sales.purchases[item.purchase as usize].date;
         if filter.dates.iter().all(|(op, d)| compare(op, day, *d))
             && passes(&filter.names, Some(item.product))
-            && passes(&filter.skus, item.sku)
-            && passes(&filter.categories, item.category)
+            && passes(&filter.skus, item.sku.get())
+            && passes(&filter.categories, item.category.get())
         {
             any = true;
             units += f64::from(item.quantity);

@@ -164,7 +164,7 @@ impl Library {
 }
 
 fn categories(analysis: &Analysis) -> Vec<String> {
-    top_labels(analysis, |item| item.category)
+    top_labels(analysis, |item| item.category.get())
 }
 
 /// The most sold labels of the product lines (by lines), best first.
