@@ -46,7 +46,7 @@ pub struct Part {
 
 /// A part less its orders and product lines.
 #[derive(Debug, Serialize, Deserialize)]
-struct PartHead {
+pub(super) struct PartHead {
     /// Whether the piece ended where a record ends. If not, the cut after it
     /// was no record start, and the next piece cannot be merged.
     clean_end: bool,
@@ -62,8 +62,8 @@ struct PartHead {
     rows_excluded: BTreeMap<Exclusion, u64>,
     book: BookIndex,
     /// How many orders and product lines follow the head.
-    orders: u64,
-    items: u64,
+    pub(super) orders: u64,
+    pub(super) items: u64,
     /// Customers (keys, and first emails back to back with their lengths,
     /// 0 for none), labels and currency codes in the piece's numbering.
     customers: Interner,
@@ -339,10 +339,19 @@ impl Ingest {
             currencies: &currencies,
             lines: offset,
         };
-        let mut merge =
-            file.book_mut()
-                .merging(head.book, head.orders as usize, head.items as usize, &map);
-        let fed = feed(&mut merge).and_then(|()| merge.finish());
+        // Every order and product line comes from a row: more of them than
+        // rows is a damaged head, found before room is made for them.
+        let fed = if head.orders.max(head.items) > head.rows_read {
+            Err(format!(
+                "{} orders and {} product lines from {} rows",
+                head.orders, head.items, head.rows_read
+            ))
+        } else {
+            let mut merge =
+                file.book_mut()
+                    .merging(head.book, head.orders as usize, head.items as usize, &map);
+            feed(&mut merge).and_then(|()| merge.finish())
+        };
         if let Err(message) = fed {
             return Err(IngestError::Read {
                 file: file.report.name.clone(),

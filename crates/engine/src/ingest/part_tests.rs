@@ -295,6 +295,12 @@ fn a_damaged_part_is_an_error_that_names_the_file() {
     swapped.swap(1, last);
     let mut later_lines = frames.clone();
     later_lines.push(frames[last].clone());
+    // A head that claims more orders than the piece has rows: refused
+    // before any room is made for them.
+    let mut head: part::PartHead = postcard::from_bytes(&frames[0]).expect("a head");
+    head.orders = u64::MAX / 2;
+    let mut boastful = frames.clone();
+    boastful[0] = postcard::to_allocvec(&head).expect("encodes");
     let damaged = [
         Vec::new(),
         vec![frames[0][..frames[0].len() - 1].to_vec()],
@@ -304,6 +310,7 @@ fn a_damaged_part_is_an_error_that_names_the_file() {
         // The last frame of lines left out, or sent twice.
         frames[..last].to_vec(),
         later_lines,
+        boastful,
     ];
     for frames_given in damaged {
         let (mut ingest, _) = halves(&bytes);
