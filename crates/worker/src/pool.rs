@@ -163,18 +163,18 @@ impl Helper {
         let helper = self.clone();
         future_to_promise(async move {
             let ready = event_of(&helper.receive().await?)?;
-            if !matches!(ready, (Event::Ready { protocol }, _) if protocol == PROTOCOL_VERSION) {
+            if !matches!(ready, Event::Ready { protocol } if protocol == PROTOCOL_VERSION) {
                 return Err(JsValue::from_str("the helper did not start"));
             }
             let plan = Box::new(plan);
             helper.post(&Request::ReadPiece { plan, start, end }, &file)?;
             let answer = helper.receive().await?;
             match event_of(&answer)? {
-                (Event::Piece, _) => Reflect::get(&answer, &"frames".into())?
+                Event::Piece => Reflect::get(&answer, &"frames".into())?
                     .dyn_into::<Array>()
                     .map(JsValue::from)
                     .map_err(|_| JsValue::from_str("the helper's piece had no frames")),
-                (Event::Failed { message, .. }, _) => Err(JsValue::from_str(&message)),
+                Event::Failed { message, .. } => Err(JsValue::from_str(&message)),
                 _ => Err(JsValue::from_str("the helper answered something else")),
             }
         })
@@ -199,15 +199,10 @@ impl Drop for Helper {
     }
 }
 
-/// The event in an envelope a helper posted, and the bytes beside it.
-fn event_of(data: &JsValue) -> Result<(Event, Option<Uint8Array>), JsValue> {
+/// The event in an envelope a helper posted.
+fn event_of(data: &JsValue) -> Result<Event, JsValue> {
     let message = Reflect::get(data, &"message".into())?;
-    let event: Event =
-        serde_wasm_bindgen::from_value(message).map_err(|e| JsValue::from_str(&e.to_string()))?;
-    let bytes = Reflect::get(data, &"bytes".into())
-        .ok()
-        .and_then(|b| b.dyn_into::<Uint8Array>().ok());
-    Ok((event, bytes))
+    serde_wasm_bindgen::from_value(message).map_err(|e| JsValue::from_str(&e.to_string()))
 }
 
 /// The encoded part in `helper`'s answer (`Part::encode`); `None` when it

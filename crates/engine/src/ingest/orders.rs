@@ -310,8 +310,12 @@ impl Renumbering<'_> {
         Self::look_up(self.labels, label as usize, "label")
     }
 
-    fn labels(&self, label: Option<u32>) -> Result<Option<u32>, String> {
-        label.map(|l| self.label(l)).transpose()
+    /// An optional number from `list`, as `look_up`.
+    fn maybe(list: &[u32], value: Maybe, what: &str) -> Result<Maybe, String> {
+        match value.get() {
+            Some(index) => Self::look_up(list, index as usize, what).map(Maybe::some),
+            None => Ok(Maybe::NONE),
+        }
     }
 }
 
@@ -319,12 +323,7 @@ impl Order {
     /// Into the whole file's numbering; an error for a number the piece
     /// does not have (a damaged piece).
     fn renumber(&mut self, map: &Renumbering<'_>) -> Result<(), String> {
-        self.customer = self
-            .customer
-            .get()
-            .map(|c| Renumbering::look_up(map.customers, c as usize, "customer"))
-            .transpose()?
-            .into();
+        self.customer = Renumbering::maybe(map.customers, self.customer, "customer")?;
         self.currency = self
             .currency
             .map(|c| Renumbering::look_up(map.currencies, c as usize, "currency"))
@@ -335,7 +334,7 @@ impl Order {
             &mut self.discount_code,
             &mut self.tags,
         ] {
-            *slot = map.labels(slot.get())?.into();
+            *slot = Renumbering::maybe(map.labels, *slot, "label")?;
         }
         self.first_line = u32::try_from(u64::from(self.first_line) + map.lines).unwrap_or(u32::MAX);
         Ok(())
@@ -390,7 +389,7 @@ impl Order {
 
 /// An order book less its orders and product lines: what merging them into
 /// another book needs besides them.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct BookIndex {
     ids: Interner,
     order_of_id: Vec<u32>,
@@ -537,8 +536,8 @@ impl Merge<'_> {
         self.book.items.push(BookItem {
             order,
             product: map.label(item.product)?,
-            sku: map.labels(item.sku.get())?.into(),
-            category: map.labels(item.category.get())?.into(),
+            sku: Renumbering::maybe(map.labels, item.sku, "label")?,
+            category: Renumbering::maybe(map.labels, item.category, "label")?,
             ..item
         });
         Ok(())

@@ -54,7 +54,7 @@ pub(super) struct PartHead {
     bytes: u64,
     /// The layout its rows were read as (equal to the whole file's).
     format: String,
-    first_line: u64,
+    pub(super) first_line: u64,
     /// Line breaks in the piece.
     lines: u64,
     rows_read: u64,
@@ -331,13 +331,14 @@ impl Ingest {
         }
         let labels: Vec<u32> = head.labels.iter().map(|l| names.label(l)).collect();
         let currencies: Vec<u16> = head.currencies.iter().map(|c| names.currency(c)).collect();
-        // Lines of the piece are counted from its reader's first line.
-        let offset = file.line() - head.first_line;
+        // Lines of the piece are counted from its reader's first line (the
+        // header's end, which this reader has passed: else a damaged head).
+        let offset = file.line().checked_sub(head.first_line);
         let map = Renumbering {
             customers: &customers,
             labels: &labels,
             currencies: &currencies,
-            lines: offset,
+            lines: offset.unwrap_or_default(),
         };
         // Every order and product line comes from a row: more of them than
         // rows is a damaged head, found before room is made for them.
@@ -346,6 +347,8 @@ impl Ingest {
                 "{} orders and {} product lines from {} rows",
                 head.orders, head.items, head.rows_read
             ))
+        } else if offset.is_none() {
+            Err(format!("a piece that starts on line {}", head.first_line))
         } else {
             let mut merge =
                 file.book_mut()
@@ -367,14 +370,14 @@ impl Ingest {
             *report.rows_excluded.entry(reason).or_default() += rows;
         }
         for mut issue in head.issues {
-            issue.line += offset;
+            issue.line += map.lines;
             self.quality.note_issue(issue);
         }
         for mut rejection in head.rejected {
             if self.quality.rejected.len() >= REJECTIONS_LISTED {
                 break;
             }
-            rejection.line += offset;
+            rejection.line += map.lines;
             self.quality.rejected.push(rejection);
         }
         Ok(Some(head.bytes))

@@ -301,6 +301,11 @@ fn a_damaged_part_is_an_error_that_names_the_file() {
     head.orders = u64::MAX / 2;
     let mut boastful = frames.clone();
     boastful[0] = postcard::to_allocvec(&head).expect("encodes");
+    // A head whose piece starts before the header ends.
+    let mut head: part::PartHead = postcard::from_bytes(&frames[0]).expect("a head");
+    head.first_line = u64::MAX;
+    let mut misplaced = frames.clone();
+    misplaced[0] = postcard::to_allocvec(&head).expect("encodes");
     let damaged = [
         Vec::new(),
         vec![frames[0][..frames[0].len() - 1].to_vec()],
@@ -311,6 +316,7 @@ fn a_damaged_part_is_an_error_that_names_the_file() {
         frames[..last].to_vec(),
         later_lines,
         boastful,
+        misplaced,
     ];
     for frames_given in damaged {
         let (mut ingest, _) = halves(&bytes);
