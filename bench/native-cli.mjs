@@ -1,7 +1,8 @@
 // The native CLI's whole analysis of each benchmark file, as a merchant
-// would run it: `segmenter analyze FILE --out DIR --timings`, wall time
-// from outside (best of 3), the engine's stage timings and peak resident
-// memory from the best run's summary.json.
+// would run it: `segmenter analyze FILE --out DIR --segment NAME=QUERY
+// --timings` (the segment the page is asked for too, bench/segment-query.mjs),
+// wall time from outside (best of 3), the engine's stage timings, peak
+// resident memory and the segment's count from the best run's summary.json.
 //
 //   node bench/native-cli.mjs --json OUT FILE...
 //
@@ -11,6 +12,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { SEGMENT } from "./segment-query.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const CLI = join(ROOT, "target/release/segmenter");
@@ -29,7 +32,10 @@ for (const file of files) {
   for (let i = 0; i < RUNS; i++) {
     const out = mkdtempSync(join(tmpdir(), "segmenter-bench-"));
     const start = process.hrtime.bigint();
-    execFileSync(CLI, ["analyze", file, "--out", out, "--timings"], { stdio: ["ignore", "ignore", "inherit"] });
+    const segment = `${SEGMENT.name}=${SEGMENT.query}`;
+    execFileSync(CLI, ["analyze", file, "--out", out, "--segment", segment, "--timings"], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     rmSync(out, { recursive: true, force: true });
@@ -38,6 +44,7 @@ for (const file of files) {
       best = {
         ms,
         customers: summary.customers,
+        segment_count: summary.segments[SEGMENT.name],
         stages: summary.timings.stages,
         peak_memory_bytes: summary.timings.peak_memory_bytes,
         pieces_merged: summary.timings.pieces_merged,

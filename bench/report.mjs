@@ -137,7 +137,7 @@ if (browser) {
   line("per customer (orders, last date, spend), DuckDB-wasm's single-thread bundle (`read_csv` on the");
   line("registered File, then an RFM query with quintiles), and reading the File in 8 MiB slices. Memory: the");
   line("most the tab's renderer processes held during the run, less what they held before it (sampled every");
-  line("20 ms from /proc), and the worker's wasm memory.");
+  line("20 ms from /proc); for the segmenter also its parts (the tables after these).");
   const warmUps = browser.files.map((e) => e.segmenter.warm_up_ms).filter((ms) => ms > 0);
   if (warmUps.length > 0) {
     line(`Each file is dropped once the engine has warmed up on two small generated stores (it does so while`);
@@ -154,12 +154,51 @@ if (browser) {
     const row = (name, ms, memory, r) =>
       line(`| ${name} | ${s(ms)} | ${rate(f.bytes, ms)} | ${r} | ${mib(memory)} | ${memory ? (memory / f.bytes).toFixed(2) : "–"} |`);
     row("segmenter: drop → segments on screen", entry.segmenter.segments_ms, null, "");
-    row(`segmenter: drop → everything on screen (wasm memory ${mib(entry.segmenter.wasm_memory_bytes)})`, entry.segmenter.ms, entry.segmenter.renderer_added_bytes, "");
+    row("segmenter: drop → everything on screen", entry.segmenter.ms, entry.segmenter.renderer_added_bytes, "");
     const pieces = entry.segmenter.pieces_merged;
     row(`segmenter ingest: read, parse, aggregate, RFM (${pieces ? `${pieces + 1} pieces on ${pieces + 1} workers` : "one worker"})`, ours, null, "1.00");
     row("PapaParse in a worker + JS Map", entry.papaparse.ms, entry.papaparse.renderer_added_bytes, ratio(ours, entry.papaparse.ms));
     row("DuckDB-wasm: read_csv + RFM query", entry.duckdb.ms, entry.duckdb.renderer_added_bytes, ratio(ours, entry.duckdb.ms));
     row("reading the File in 8 MiB slices", entry.read.ms, entry.read.renderer_added_bytes, ratio(ours, entry.read.ms));
+  }
+  line("");
+  line("### The segmenter page's memory (peaks while analysing)");
+  line("");
+  line("The renderer's resident memory as above; the main worker's wasm memory as it reports it (it never");
+  line("shrinks, and includes room reserved but not yet touched); the JavaScript heap of the page and every");
+  line("worker (helpers included), and the ArrayBuffers they hold outside wasm memory (file slices in");
+  line("flight, pieces passed between workers), summed over those threads, sampled every 50 ms over the");
+  line("DevTools protocol (`Runtime.getHeapUsage`, `bench/browser/heap.mjs`).");
+  line("");
+  line("| file | renderer added | ÷ file size | worker's wasm memory | JS heap | ArrayBuffers outside wasm | threads |");
+  line("|---|---|---|---|---|---|---|");
+  for (const entry of browser.files) {
+    const f = inputs.find((x) => x.path === entry.file);
+    const ours = entry.segmenter;
+    line(`| \`${f.name}\` | ${mib(ours.renderer_added_bytes)} | ${(ours.renderer_added_bytes / f.bytes).toFixed(2)} | ${mib(ours.wasm_memory_bytes)} | ${mib(ours.js_heap_peak_bytes)} | ${mib(ours.array_buffers_peak_bytes)} | ${ours.heap_threads ?? "–"} |`);
+  }
+  const queried = browser.files.filter((e) => e.segmenter.segment_query);
+  if (queried.length > 0) {
+    line("");
+    line("### A segment query in the finished page");
+    line("");
+    line(`\`${queried[0].segmenter.segment_query.query}\` typed into the segment editor once everything is on`);
+    line("screen: from its input event to the frame that shows the count. The editor first waits for typing");
+    line("to pause; then the worker evaluates the query on every customer, with the segment's make-up and");
+    line("funnel, and the page shows them. Natively, the CLI's `segment queries` stage for the same query");
+    line("(`--segment`, below). Both must count the same customers.");
+    line("");
+    line("| file | customers | typed → count on screen | of which the editor's pause | natively | count in the page | count by the CLI |");
+    line("|---|---|---|---|---|---|---|");
+    for (const entry of queried) {
+      const f = inputs.find((x) => x.path === entry.file);
+      const q = entry.segmenter.segment_query;
+      const native = cli.find((c) => c.file === entry.file);
+      const nativeMs = native ? stage(native.stages, ["segment queries"]) : null;
+      const counted = native?.segment_count;
+      const agree = counted == null ? "–" : counted === q.count ? counted.toLocaleString("en") : `**${counted.toLocaleString("en")} (differs)**`;
+      line(`| \`${f.name}\` | ${entry.segmenter.customers.toLocaleString("en")} | ${q.ms.toFixed(0)} ms | ${q.pause_ms == null ? "–" : `${q.pause_ms} ms`} | ${nativeMs == null ? "–" : `${nativeMs.toFixed(1)} ms`} | ${q.count.toLocaleString("en")} | ${agree} |`);
+    }
   }
   line("");
   line("### Where the page's time goes (worker stages, ms)");
@@ -201,8 +240,8 @@ if (stagesInWasm) {
 line("");
 line("## Natively (one process)");
 line("");
-line("The CLI's whole analysis from the file on disk (`segmenter analyze --timings`, wall time, best of 3,");
-line("customers.csv and rejected.csv written); the engine's ingest + RFM and the `csv` crate on bytes already in");
+line("The CLI's whole analysis from the file on disk (`segmenter analyze --segment … --timings`, wall time, best");
+line("of 3, customers.csv and rejected.csv written, the page's segment query counted); the engine's ingest + RFM and the `csv` crate on bytes already in");
 line("memory (best of 3); DuckDB reading the file with the same RFM query as in the browser (best of 3).");
 for (const f of inputs) {
   const ingest = read(`ingest-${f.name}.json`);

@@ -18,6 +18,8 @@ import { gzipSync, brotliCompressSync } from "node:zlib";
 
 import { launch } from "../../e2e/browser.mjs";
 import { startServer } from "../../e2e/static-server.mjs";
+import { SEGMENT } from "../segment-query.mjs";
+import { sampleHeaps } from "./heap.mjs";
 import { sampleRenderers } from "./memory.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -99,6 +101,7 @@ async function segmenter(file) {
         });
         observer.observe(document.body, { childList: true, subtree: true, attributes: true });
       });
+    window.benchFrameAfter = frameAfter;
     window.benchSegments = frameAfter(() => document.querySelector("#segment-table tbody tr"));
     window.benchShown = frameAfter(
       () =>
@@ -107,7 +110,8 @@ async function segmenter(file) {
         (document.getElementById("clusters-quality") || document.getElementById("clusters-skipped")),
     );
   });
-  return measured(async () => {
+  const heaps = await sampleHeaps(browser.context, page);
+  const run = await measured(async () => {
     await page.setInputFiles("#file-input", file);
     const shown = await page.evaluate(() => window.benchShown);
     const segments = await page.evaluate(() => window.benchSegments);
@@ -122,10 +126,40 @@ async function segmenter(file) {
       stages: JSON.parse(await timings.getAttribute("data-stages")),
       pieces_merged: await attribute("data-pieces-merged"),
       wasm_memory_bytes: await attribute("data-peak-memory-bytes"),
-      page_js_heap_bytes: await page.evaluate(() => performance.memory?.usedJSHeapSize ?? null),
       customers: Number((await page.textContent("#kpi-customers")).replace(/[^0-9]/g, "")),
     };
   });
+  const heap = await heaps.stop();
+  return {
+    ...run,
+    js_heap_peak_bytes: heap.js_heap_bytes,
+    array_buffers_peak_bytes: heap.array_buffers_bytes,
+    heap_threads: heap.threads,
+    segment_query: await segmentQuery(),
+  };
+}
+
+/**
+ * The bench's segment typed into the segment editor of the finished page:
+ * from the editor's input event to the frame that shows its count (the
+ * worker evaluates it on every customer, with its make-up and funnel).
+ */
+async function segmentQuery() {
+  await page.evaluate(() => {
+    const editor = document.getElementById("segment-query");
+    editor.addEventListener("input", () => (window.benchTyped = performance.now()), { capture: true, once: true });
+    window.benchCounted = window.benchFrameAfter(() => document.querySelector("#segment-result[data-count]"));
+  });
+  await page.fill("#segment-query", SEGMENT.query);
+  const counted = await page.evaluate(() => window.benchCounted);
+  const typed = await page.evaluate(() => window.benchTyped);
+  return {
+    query: SEGMENT.query,
+    ms: counted - typed,
+    // The editor waits this long for typing to pause before it asks.
+    pause_ms: Number(await page.getAttribute("#segment-query", "data-pause-ms")),
+    count: Number(await page.getAttribute("#segment-result", "data-count")),
+  };
 }
 
 /** A peer page from bench/browser/peers; it writes its result as JSON. */

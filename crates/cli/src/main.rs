@@ -5,6 +5,7 @@ use std::fs::{self, File};
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
@@ -18,6 +19,7 @@ use segmenter_engine::pipeline::{self, Progress, Sink};
 use segmenter_engine::segments::campaign::{lift, read_results, Holdout};
 use segmenter_engine::segments::{self, SegmentDefinition};
 use segmenter_engine::summary::Summary;
+use segmenter_engine::timing::StageTime;
 use segmenter_engine::{Analysis, Date, Options};
 
 mod read;
@@ -365,7 +367,7 @@ fn analyze(
         .collect();
     let mut sink = StderrProgress::new();
     if timings {
-        sink.clock = Some(std::time::Instant::now());
+        sink.clock = Some(Instant::now());
     }
     let analysis = match read::analyze_files(&inputs, options, &mut sink, threads) {
         Ok(analysis) => analysis,
@@ -377,7 +379,11 @@ fn analyze(
     };
     sink.clear();
 
+    // What the page does for a segment as it is typed (its members, make-up
+    // and funnel), timed for the benchmarks beside the analysis's stages.
+    let started = Instant::now();
     let segments = segments::build(&analysis, segment_definitions)?;
+    let mut queries = started.elapsed();
     fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     let mut summary = Summary::of(&analysis);
     summary.segments = segments
@@ -391,6 +397,7 @@ fn analyze(
         }
         summary.segment_guard = Some(guard);
     }
+    let started = Instant::now();
     for segment in &segments {
         let make_up =
             segments::fairness::make_up(&analysis, &segment.definition.query, &segment.members);
@@ -405,6 +412,13 @@ fn analyze(
                 .segment_funnels
                 .insert(segment.definition.name.clone(), funnel);
         }
+    }
+    queries += started.elapsed();
+    if let (Some(timings), false) = (summary.timings.as_mut(), segments.is_empty()) {
+        timings.stages.push(StageTime {
+            stage: "segment queries".to_string(),
+            ms: queries.as_secs_f64() * 1e3,
+        });
     }
     if let (Some(path), Some(holdout)) = (results, holdout) {
         let bytes = fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -500,7 +514,7 @@ struct StderrProgress {
     enabled: bool,
     drawn: bool,
     /// Set with `--timings`: stage timings go into summary.json.
-    clock: Option<std::time::Instant>,
+    clock: Option<Instant>,
 }
 
 impl StderrProgress {

@@ -877,3 +877,33 @@ fn a_cut_that_falls_in_a_quoted_field_is_read_in_one_go() {
     assert_eq!(outputs(&one), outputs(&two));
     assert_eq!(read_summary(&two)["rows_read"], 2002);
 }
+
+#[test]
+fn timings_include_the_segment_queries_only_when_there_are_some() {
+    let input = fixture("shopify_orders_small.csv");
+    let stages = |extra: &[&str]| -> Vec<(String, f64)> {
+        let out = temp_dir(&format!("query-timings-{}", extra.len()));
+        let result = analyze(&input, &out, extra);
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        read_summary(&out)["timings"]["stages"]
+            .as_array()
+            .expect("stages")
+            .iter()
+            .map(|s| {
+                let name = s["stage"].as_str().expect("name").to_string();
+                (name, s["ms"].as_f64().expect("ms"))
+            })
+            .collect()
+    };
+    let with = stages(&["--timings", "--segment", "repeat=number_of_orders >= 2"]);
+    let (last, ms) = with.last().expect("stages");
+    assert_eq!(last, "segment queries", "timed after the analysis");
+    assert!(*ms >= 0.0);
+    let without = stages(&["--timings"]);
+    assert!(without.iter().all(|(name, _)| name != "segment queries"));
+    assert_eq!(without.len() + 1, with.len());
+}
