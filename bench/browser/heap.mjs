@@ -10,6 +10,9 @@
 // session, and from each worker's session for the workers it starts; every
 // message to a nested worker travels wrapped in its parents'.
 
+/** How long a worker has to answer before its sample is left out. */
+const ANSWER_MS = 1000;
+
 /**
  * Starts sampling the heaps of `page` (a Playwright page of `context`) and
  * its workers every `everyMs`. `stop()` returns the peaks in bytes:
@@ -30,11 +33,18 @@ export async function sampleHeaps(context, page, everyMs = 50) {
       params: { sessionId, message: JSON.stringify(inner) },
     }), message);
 
-  /** Sends `method` to the worker at the end of `chain`. */
+  /**
+   * Sends `method` to the worker at the end of `chain`; null if it cannot
+   * answer. A worker may end between question and answer (a helper does,
+   * once it has posted its piece), and then no answer ever comes.
+   */
   const ask = (chain, method, params = {}) =>
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
+      setTimeout(() => {
+        if (pending.delete(id)) resolve(null);
+      }, ANSWER_MS);
       const outer = wrap(chain.slice(1), { id, method, params });
       cdp
         .send("Target.sendMessageToTarget", { sessionId: chain[0], message: JSON.stringify(outer) })
