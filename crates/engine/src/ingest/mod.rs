@@ -49,7 +49,7 @@ use self::orders::{CustomerIndex, Intern};
 use crate::behaviour::{Activity, Behaviour, BehaviourSummary, DayActivity};
 use crate::customers::{CustomerTable, Identities, Profile, Purchase};
 use crate::date::Date;
-use crate::sales::{Labels, Sales, SoldItem};
+use crate::sales::{Labels, Maybe, Sales, SoldItem};
 
 // A book's product lines become sold items in their own allocation only
 // while the two have one size and alignment (`Ingest::finish`); otherwise
@@ -296,7 +296,7 @@ impl Ingest {
         {
             let ids = book.ids();
             // The purchase each counted order became, for its product lines.
-            let mut purchase_of: Vec<Option<u32>> = vec![None; book.orders.len()];
+            let mut purchase_of: Vec<Maybe> = vec![Maybe::NONE; book.orders.len()];
             purchases.reserve(book.orders.len());
             for (index, order) in book.orders.iter().enumerate() {
                 let fate = order.classify().and_then(|()| match (order.date(), as_of) {
@@ -328,13 +328,13 @@ impl Ingest {
                     Ok(()) => {
                         report.rows_used += rows;
                         if let (Some(customer), Some(date)) = (order.customer.get(), order.date()) {
-                            purchase_of[index] = Some(purchases.len() as u32);
+                            purchase_of[index] = Maybe::some(purchases.len() as u32);
                             purchases.push(Purchase {
                                 discount: order.discount(),
                                 refunded: order.refunded.max(0.0),
-                                country: order.country.get(),
-                                source: order.source.get(),
-                                discount_code: order.discount_code.get(),
+                                country: order.country,
+                                source: order.source,
+                                discount_code: order.discount_code,
                                 ..Purchase::new(customer, date, order.net())
                             });
                         }
@@ -358,7 +358,7 @@ impl Ingest {
                 .into_items()
                 .into_iter()
                 .filter_map(|item| {
-                    let purchase = purchase_of[item.order as usize]?;
+                    let purchase = purchase_of[item.order as usize].get()?;
                     Some(SoldItem {
                         purchase,
                         customer: purchases[purchase as usize].customer,
