@@ -64,6 +64,10 @@ impl Maybe {
         self == Maybe::NONE
     }
 
+    pub fn is_some(self) -> bool {
+        !self.is_none()
+    }
+
     /// `self` if set, else `other`.
     pub fn or(self, other: Maybe) -> Maybe {
         if self.is_none() {

@@ -109,7 +109,7 @@ impl Purchase {
 
     /// Whether a discount or discount code went with the order.
     pub fn discounted(&self) -> bool {
-        self.discount > 0.0 || !self.discount_code.is_none()
+        self.discount > 0.0 || self.discount_code.is_some()
     }
 }
 
